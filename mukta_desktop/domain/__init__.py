@@ -1,0 +1,1 @@
+"""Pure domain rules: values, rates, workflows. Imports only the standard library."""

@@ -1,0 +1,26 @@
+"""SQLAlchemy ORM models of the desktop database. No Qt here."""
+
+from .base import Base
+from .masters import Overhead, SorSubType, SorTypeRow, Tenant, Unit, UnitAlias, Variant
+from .settings import AppSetting, Counter
+from .sor import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
+from .users import User
+
+__all__ = [
+    "AppSetting",
+    "Base",
+    "Counter",
+    "Overhead",
+    "RateAnalysis",
+    "RateAnalysisCharge",
+    "RateAnalysisLine",
+    "Sor",
+    "SorRate",
+    "SorSubType",
+    "SorTypeRow",
+    "Tenant",
+    "Unit",
+    "UnitAlias",
+    "User",
+    "Variant",
+]

@@ -1,0 +1,98 @@
+"""The SQLite database file: engine settings, sessions, and migration at start-up."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+DB_FILENAME = "mukta.sqlite3"
+
+
+def make_engine(db_path: Path) -> Engine:
+    """An engine on the database file with WAL, foreign keys and a busy timeout."""
+    engine = create_engine(f"sqlite:///{db_path}", connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def migrate(engine: Engine, db_path: Path) -> Path | None:
+    """Bring the database to the newest schema; back the file up first if it has data.
+
+    Returns the backup's path when one was made.
+    """
+    from alembic import command
+
+    current = current_revision(engine)
+    head = head_revision(engine)
+    if current == head:
+        return None
+    backup: Path | None = None
+    if db_path.exists() and db_path.stat().st_size > 0 and current is not None:
+        backup = backup_database(engine, db_path, reason=f"before-migration-{current}")
+    command.upgrade(alembic_config(engine), "head")
+    log.info("database migrated from %s to %s", current, head)
+    return backup
+
+
+def backup_database(engine: Engine, db_path: Path, reason: str) -> Path:
+    """A consistent copy of the database (SQLite online backup) next to it in backups/."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target_dir = db_path.parent / "backups"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    source = sqlite3.connect(db_path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    if not target.exists():  # pragma: no cover - backup() raises on failure
+        shutil.copy2(db_path, target)
+    return target
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what MUKTA Desktop needs on a Debian/Ubuntu machine, then leaves a ready .venv:
+# the system libraries Qt (and later PostgreSQL) need when they are missing, a virtual
+# environment, and the pinned Python packages of requirements.lock.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+  libpulse0 fonts-dejavu-core fonts-noto-core xvfb xauth poppler-utils
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
+  python3-venv
+)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+  done
+fi
+if ((${#missing[@]})); then
+  # python3-venv is not needed when the Python in use already has venv.
+  if python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    missing=("${missing[@]/python3-venv/}")
+  fi
+  read -r -a missing <<<"${missing[*]}"
+fi
+if ((${#missing[@]})); then
+  echo "Installing system packages: ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-lock
+if [[ ! -f $stamp ]] || ! cmp -s requirements.lock "$stamp"; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.lock
+  cp requirements.lock "$stamp"
+fi
+# The project itself, editable, without touching the pinned dependencies.
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . 2>/dev/null \
+  || .venv/bin/python -m pip install -q --no-deps -e .

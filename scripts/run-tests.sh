@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what is needed, then runs every check: lint, types, import contracts, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export QT_QPA_PLATFORM=offscreen
+echo "== ruff"
+.venv/bin/ruff check mukta_desktop tests bench
+echo "== mypy"
+.venv/bin/mypy mukta_desktop bench
+echo "== import contracts"
+.venv/bin/lint-imports
+echo "== pytest"
+.venv/bin/pytest "$@"
