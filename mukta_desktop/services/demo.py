@@ -1,0 +1,89 @@
+"""The demo seed: our own SORs with demo rates and a demo user, clearly labelled as demo."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+
+from mukta_desktop.domain.errors import ValidationError
+from mukta_desktop.domain.ids import new_id
+from mukta_desktop.domain.roles import Role
+from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorStatus, SorType, complete_heads
+from mukta_desktop.models import AppSetting, Sor, User
+
+from .database import Database
+from .rate_analysis import ChargeInput, LineInput, save_analysis
+from .sor_catalog import check_definition
+from .sor_store import new_rate_row, search_text
+from .users import Actor, create_user
+
+DEMO_SETTING = "demo_loaded"
+# Demo rates start a year back so that estimates dated in the past find them.
+DEMO_RATES_AGE = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    sors: int
+    rates: int
+    user_created: bool
+    already_loaded: bool
+
+
+def _seed() -> dict[str, Any]:
+    text = resources.files("mukta_desktop").joinpath("resources/seed/demo.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_demo(db: Database, *, today: date) -> DemoResult:
+    """Load the demo SORs, rates, a rate analysis and the user `demo` (password `demo`, all
+    roles). Loading twice changes nothing."""
+    seed = _seed()
+    with db.read() as session:
+        if session.get(AppSetting, DEMO_SETTING) is not None:
+            return DemoResult(0, 0, False, True)
+        user_exists = session.scalar(
+            select(User).where(User.login == seed["user"]["login"])) is not None
+    rates = 0
+    with db.unit_of_work() as session:
+        for item in seed["sors"]:
+            rate_quantity = Decimal(item["rate_quantity"])
+            check_definition(session, item["type"], item["sub_type"], item["variant"],
+                             item["uom"], rate_quantity, item["description"])
+            if session.scalar(select(Sor).where(Sor.code == item["code"])) is not None:
+                raise ValidationError(f"The demo cannot be loaded: {item['code']} exists.")
+            sor = Sor(id=new_id(), code=item["code"], type_code=item["type"],
+                      sub_type_code=item["sub_type"], variant_code=item["variant"],
+                      uom_code=item["uom"], rate_quantity=rate_quantity,
+                      description=item["description"],
+                      search_text=search_text(item["code"], item["description"]),
+                      status=SorStatus.ACTIVE.value, is_demo=True, version=1)
+            session.add(sor)
+            session.flush()
+            if item["rate"]:
+                heads = complete_heads(SorType(item["type"]), RateHeads(
+                    **{k: Decimal(v) for k, v in item["rate"].items()}))
+                session.add(new_rate_row(sor.id, STATE_TENANT, today - DEMO_RATES_AGE, heads,
+                                         "DEMO", "demo"))
+                rates += 1
+        session.add(AppSetting(key=DEMO_SETTING, value=today.isoformat()))
+    analysis = seed["analysis"]
+    admin = Actor("demo", "Demo", STATE_TENANT, frozenset({Role.MDMS_STATE_ADMIN}))
+    save_analysis(
+        db, admin, analysis["sor"], analysis_quantity=Decimal(analysis["analysis_quantity"]),
+        lines=[LineInput(code, Decimal(q)) for code, q in analysis["lines"]],
+        charges=[ChargeInput(d, k, Decimal(v)) for d, k, v in analysis["charges"]],
+        effective_from=today, today=today)
+    rates += 1
+    if not user_exists:
+        u = seed["user"]
+        create_user(db, login=u["login"], name=u["name"], tenant=u["tenant"],
+                    roles=[r.value for r in Role], password=u["password"])
+    return DemoResult(len(seed["sors"]), rates, not user_exists, False)
