@@ -1,0 +1,1 @@
+"""Schedule of Rates screens."""
