@@ -84,6 +84,8 @@ def load_demo(db: Database, *, today: date) -> DemoResult:
     rates += 1
     if not user_exists:
         u = seed["user"]
+        # Loading the demo is itself the grant of the demo user's roles.
+        grantor = Actor("demo-seed", "Demo seed", STATE_TENANT, frozenset(Role))
         create_user(db, login=u["login"], name=u["name"], tenant=u["tenant"],
-                    roles=[r.value for r in Role], password=u["password"])
+                    roles=[r.value for r in Role], password=u["password"], granted_by=grantor)
     return DemoResult(len(seed["sors"]), rates, not user_exists, False)

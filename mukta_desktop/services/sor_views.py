@@ -56,7 +56,7 @@ class SorRow:
             "sub_type": self.sub_type_code,
             "variant": self.variant_code,
             "uom": self.uom,
-            "rate_quantity": str(self.rate_quantity),
+            "rate_quantity": f"{self.rate_quantity.normalize():f}",
             "status": self.status,
             "rate": None if self.rate_total is None else to_str2(self.rate_total),
             "rate_effective_from": None if self.rate_effective_from is None
@@ -132,7 +132,7 @@ class SorDetail:
             "sub_type": self.sub_type_code,
             "variant": self.variant_code,
             "uom": self.uom,
-            "rate_quantity": str(self.rate_quantity),
+            "rate_quantity": f"{self.rate_quantity.normalize():f}",
             "description": self.description,
             "status": self.status,
             "demo": self.is_demo,

@@ -54,9 +54,14 @@ def has_users(db: Database) -> bool:
 
 
 def create_user(
-    db: Database, *, login: str, name: str, tenant: str, roles: list[str], password: str
+    db: Database, *, login: str, name: str, tenant: str, roles: list[str], password: str,
+    granted_by: Actor | None = None,
 ) -> UserInfo:
-    """Add a local user. Login: 2-60 lower-case letters, digits, '.', '_' or '-'."""
+    """Add a local user. Login: 2-60 lower-case letters, digits, '.', '_' or '-'.
+
+    The first user of an installation needs nobody's grant; after that a signed-in user adds
+    users, and may only hand out roles they hold themselves.
+    """
     login = login.strip().lower()
     if not _LOGIN_RE.match(login):
         raise ValidationError(
@@ -71,6 +76,14 @@ def create_user(
     if not role_set:
         raise ValidationError("Roles: choose at least one role.", field="roles")
     with db.unit_of_work() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            if granted_by is None:
+                raise PermissionDenied(
+                    "Adding a user needs a signed-in user (--user LOGIN) once one exists.")
+            beyond = sorted(r.value for r in role_set - granted_by.roles)
+            if beyond:
+                raise PermissionDenied(
+                    f"You may not grant roles you do not hold: {', '.join(beyond)}.")
         tenant_row = session.get(Tenant, tenant.strip())
         if tenant_row is None:
             raise ValidationError(

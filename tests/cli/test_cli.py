@@ -1,0 +1,160 @@
+"""The headless command line: exit codes, JSON shapes, role checks, and a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mukta_desktop.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    data = tmp_path / "demo"
+    assert run(capsys, data, "demo")[0] == 0
+    return data
+
+
+def test_fresh_data_dir_has_masters_and_no_sors(capsys, tmp_path):
+    code, out, _ = run(capsys, tmp_path / "fresh", "sor", "list", "--json")
+    assert code == 0
+    assert json.loads(out) == []
+
+
+def test_demo_is_labelled_and_loaded_once(capsys, tmp_path):
+    data = tmp_path / "d"
+    code, out, _ = run(capsys, data, "demo")
+    assert code == 0
+    assert "demo data, not official rates" in out
+    code, out, _ = run(capsys, data, "demo")
+    assert "already loaded" in out
+    code, out, _ = run(capsys, data, "sor", "list", "--json")
+    rows = json.loads(out)
+    assert len(rows) == 16
+    assert all(r["description"].startswith("[DEMO]") for r in rows)
+
+
+def test_sor_show_json_shape(capsys, demo_dir):
+    code, out, _ = run(capsys, demo_dir, "sor", "show", "DEMO-W-002", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"code", "type", "sub_type", "variant", "uom", "rate_quantity", "description",
+            "status", "rate", "history"} <= set(data)
+    assert (data["type"], data["sub_type"], data["variant"]) == ("W", "CC", "GF")
+    heads = data["rate"]["heads"]
+    assert set(heads) == {"material", "labour", "machinery", "conveyance", "royalty", "dmf",
+                          "emf", "additional", "labour_cess"}
+    # 3920.55 + 1210 + 85 + 310.20 + 64 = 5589.75 → cess 55.90 → 5645.65
+    assert heads["labour_cess"] == "55.90"
+    assert data["rate"]["total"] == "5645.65"
+    assert data["history"][0]["total"] == "5645.65"
+    assert data["history"][0]["effective_to"] is None
+
+
+def test_sor_show_before_any_rate_has_null_rate(capsys, demo_dir):
+    code, out, _ = run(capsys, demo_dir, "sor", "show", "DEMO-W-002", "--at", "2001-01-01",
+                       "--json")
+    assert code == 0
+    assert json.loads(out)["rate"] is None
+
+
+def test_sor_list_search_and_type(capsys, demo_dir):
+    code, out, _ = run(capsys, demo_dir, "sor", "list", "--search", "PLASTER brick", "--json")
+    assert [r["code"] for r in json.loads(out)] == ["DEMO-W-004"]
+    code, out, _ = run(capsys, demo_dir, "sor", "list", "--type", "L", "--json")
+    assert {r["code"] for r in json.loads(out)} == {"DEMO-L-001", "DEMO-L-002", "DEMO-L-003"}
+    code, out, _ = run(capsys, demo_dir, "sor", "list", "--limit", "2", "--json")
+    assert len(json.loads(out)) == 2
+
+
+def test_unknown_code_is_refused_with_status_1(capsys, demo_dir):
+    code, _, err = run(capsys, demo_dir, "sor", "show", "NOPE")
+    assert code == 1
+    assert "No SOR with code 'NOPE'" in err
+
+
+def test_usage_error_is_status_2(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data-dir", str(tmp_path), "sor", "bogus"])
+    assert exit_info.value.code == 2
+
+
+def test_user_add_first_then_needs_acting_user(capsys, tmp_path, monkeypatch):
+    data = tmp_path / "u"
+    monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
+    code, out, err = run(capsys, data, "user", "add", "je1", "--name", "Asha Das",
+                         "--tenant", "od.dhenkanal", "--roles", "ESTIMATE_CREATOR,MB_CREATOR")
+    assert code == 0, err
+    # A second user needs an acting user, who may only grant roles they hold.
+    code, _, err = run(capsys, data, "user", "add", "je2", "--name", "B", "--tenant",
+                       "od.dhenkanal", "--roles", "MB_CREATOR")
+    assert code == 1
+    assert "--user" in err
+    monkeypatch.setenv("MUKTA_PASSWORD_NEW", "secret2")
+    code, _, err = run(capsys, data, "--user", "je1", "user", "add", "adm", "--name", "C",
+                       "--tenant", "od", "--roles", "MDMS_STATE_ADMIN")
+    assert code == 1
+    assert "MDMS_STATE_ADMIN" in err
+    code, _, err = run(capsys, data, "--user", "je1", "user", "add", "je2", "--name", "B",
+                       "--tenant", "od.jatni", "--roles", "mb_creator")
+    assert code == 0, err
+    code, out, _ = run(capsys, data, "user", "list", "--json")
+    users = {u["login"]: u for u in json.loads(out)}
+    assert users["je2"]["roles"] == ["MB_CREATOR"]
+    assert users["je2"]["tenant"] == "od.jatni"
+
+
+def test_import_needs_a_user_with_the_role(capsys, tmp_path, monkeypatch, reference):
+    data = tmp_path / "i"
+    monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
+    assert run(capsys, data, "user", "add", "je1", "--name", "JE", "--tenant", "od.jatni",
+               "--roles", "ESTIMATE_CREATOR")[0] == 0
+    code, _, err = run(capsys, data, "sor", "import", str(reference / "sor-mdt.xlsx"))
+    assert code == 1
+    assert "--user" in err
+    code, _, err = run(capsys, data, "--user", "je1", "sor", "import",
+                       str(reference / "sor-mdt.xlsx"))
+    assert code == 1
+    assert "MDMS_STATE_ADMIN" in err
+    code, _, err = run(capsys, data, "--user", "je1", "sor", "list", "--json")
+    assert code == 0
+
+
+def test_wrong_password_is_refused(capsys, tmp_path, monkeypatch, reference):
+    data = tmp_path / "p"
+    monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
+    assert run(capsys, data, "user", "add", "adm", "--name", "Admin", "--tenant", "od",
+               "--roles", "MDMS_STATE_ADMIN")[0] == 0
+    monkeypatch.setenv("MUKTA_PASSWORD", "wrong")
+    code, _, err = run(capsys, data, "--user", "adm", "sor", "import",
+                       str(reference / "sor-mdt.xlsx"))
+    assert code == 1
+    assert "Login or password is not correct" in err
+
+
+def test_sor_show_as_a_process_does_not_import_qt(tmp_path, demo_dir):
+    """The headless path stays free of Qt (start-up time is measured in bench/)."""
+    probe = (
+        "import sys, runpy; sys.argv=['mukta-desktop','--data-dir',sys.argv[1],'sor','show',"
+        "'DEMO-W-001','--json'];\n"
+        "from mukta_desktop.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'\n"
+        "sys.exit(code)"
+    )
+    env = {**os.environ}
+    result = subprocess.run([sys.executable, "-c", probe, str(demo_dir)], capture_output=True,
+                            text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["code"] == "DEMO-W-001"
