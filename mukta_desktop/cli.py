@@ -43,13 +43,21 @@ def _date_arg(text: str) -> date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mukta-desktop",
-        description="MUKTA Desktop: Schedule of Rates, estimates and Measurement Book, offline.")
+        description="MUKTA Desktop: Schedule of Rates, estimates and Measurement Book, offline.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="where the database lives (default: the user data directory)")
-    common.add_argument("--user", default=argparse.SUPPRESS,
-                        help="the local user acting (password from MUKTA_PASSWORD or a prompt)")
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="where the database lives (default: the user data directory)",
+    )
+    common.add_argument(
+        "--user",
+        default=argparse.SUPPRESS,
+        help="the local user acting (password from MUKTA_PASSWORD or a prompt)",
+    )
     for action in common._actions:
         if action.dest != "help":
             parser._add_action(action)
@@ -57,11 +65,16 @@ def _parser() -> argparse.ArgumentParser:
 
     sor = commands.add_parser("sor", help="Schedule of Rates", parents=[common])
     sor_commands = sor.add_subparsers(dest="sor_command", metavar="ACTION", required=True)
-    imp = sor_commands.add_parser("import", parents=[common],
-                                  help="import SORs and rates from .xlsx or .json")
+    imp = sor_commands.add_parser(
+        "import", parents=[common], help="import SORs and rates from .xlsx or .json"
+    )
     imp.add_argument("file", type=Path)
-    imp.add_argument("--effective-from", type=_date_arg, default=None,
-                     help="rates take effect from this date (YYYY-MM-DD; default today)")
+    imp.add_argument(
+        "--effective-from",
+        type=_date_arg,
+        default=None,
+        help="rates take effect from this date (YYYY-MM-DD; default today)",
+    )
     imp.add_argument("--tenant", default="od", help="od (state rates) or od.<ulb>")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     lst = sor_commands.add_parser("list", parents=[common], help="list or search SORs")
@@ -88,8 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     ulist = user_commands.add_parser("list", parents=[common], help="list local users")
     ulist.add_argument("--json", action="store_true")
 
-    commands.add_parser("demo", parents=[common],
-                        help="load the demo seed (demo data, not official rates)")
+    commands.add_parser(
+        "demo", parents=[common], help="load the demo seed (demo data, not official rates)"
+    )
     return parser
 
 
@@ -150,16 +164,30 @@ def _sor_import(db: Database, args: argparse.Namespace) -> int:
     from mukta_desktop.services.sor_import import import_sor_file
 
     actor = _acting_user(db, args, "sor import")
-    report = import_sor_file(db, actor, args.file, effective_from=args.effective_from,
-                             tenant=args.tenant, today=india_today())
+    report = import_sor_file(
+        db,
+        actor,
+        args.file,
+        effective_from=args.effective_from,
+        tenant=args.tenant,
+        today=india_today(),
+    )
     if args.json:
-        _print_json({
-            "ok": report.ok, "file": report.file, "sors_created": report.sors_created,
-            "sors_updated": report.sors_updated, "sors_unchanged": report.sors_unchanged,
-            "rates_added": report.rates_added, "rates_skipped": report.rates_skipped,
-            "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column,
-                          "message": p.message} for p in report.problems],
-        })
+        _print_json(
+            {
+                "ok": report.ok,
+                "file": report.file,
+                "sors_created": report.sors_created,
+                "sors_updated": report.sors_updated,
+                "sors_unchanged": report.sors_unchanged,
+                "rates_added": report.rates_added,
+                "rates_skipped": report.rates_skipped,
+                "problems": [
+                    {"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                    for p in report.problems
+                ],
+            }
+        )
     stream = sys.stdout if report.ok else sys.stderr
     if not args.json or not report.ok:
         print(report.summary(), file=stream)
@@ -173,9 +201,18 @@ def _sor_list(db: Database, args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise Refused("--limit must be 1 or more.")
-    page = search_sors(db, SorQuery(text=args.search, type_code=args.type, tenant=args.tenant,
-                                    at=args.at, limit=args.limit, offset=max(args.offset, 0)),
-                       india_today())
+    page = search_sors(
+        db,
+        SorQuery(
+            text=args.search,
+            type_code=args.type,
+            tenant=args.tenant,
+            at=args.at,
+            limit=args.limit,
+            offset=max(args.offset, 0),
+        ),
+        india_today(),
+    )
     if args.json:
         _print_json([row.to_json() for row in page.rows])
         return EXIT_OK
@@ -198,16 +235,22 @@ def _sor_show(db: Database, args: argparse.Namespace) -> int:
     print(f"{detail.code}  {detail.description}")
     if detail.is_demo:
         print("  DEMO DATA - not an official rate")
-    print(f"  Type {detail.type_code} ({detail.type_name}), sub type {detail.sub_type_code} "
-          f"({detail.sub_type_name}), variant {detail.variant_code} ({detail.variant_name})")
-    print(f"  Unit {detail.uom}, rate for {detail.rate_quantity.normalize():f} unit(s), "
-          f"status {detail.status}")
+    print(
+        f"  Type {detail.type_code} ({detail.type_name}), sub type {detail.sub_type_code} "
+        f"({detail.sub_type_name}), variant {detail.variant_code} ({detail.variant_name})"
+    )
+    print(
+        f"  Unit {detail.uom}, rate for {detail.rate_quantity.normalize():f} unit(s), "
+        f"status {detail.status}"
+    )
     if detail.current is None:
         print(f"  No rate in force on {format_date(detail.at)}.")
     else:
         rate = detail.current
-        print(f"  Rate in force on {format_date(detail.at)} ({rate.tenant}, "
-              f"from {format_date(rate.effective_from)}): ₹ {format_money(rate.total)}")
+        print(
+            f"  Rate in force on {format_date(detail.at)} ({rate.tenant}, "
+            f"from {format_date(rate.effective_from)}): ₹ {format_money(rate.total)}"
+        )
         for key, value in rate.heads.as_dict().items():
             if value:
                 print(f"    {HEAD_LABELS[key]:<26} {format_money(value):>16}")
@@ -215,8 +258,10 @@ def _sor_show(db: Database, args: argparse.Namespace) -> int:
         print("  History:")
         for item in detail.history:
             until = format_date(item.effective_to) or "open"
-            print(f"    {item.tenant:<14} {format_date(item.effective_from)} - {until:<10} "
-                  f"{format_money(item.total):>16}")
+            print(
+                f"    {item.tenant:<14} {format_date(item.effective_from)} - {until:<10} "
+                f"{format_money(item.total):>16}"
+            )
     return EXIT_OK
 
 
@@ -235,10 +280,19 @@ def _user_add(db: Database, args: argparse.Namespace) -> int:
         password = getpass.getpass(f"Password for the new user {args.login}: ")
         if getpass.getpass("Again: ") != password:
             raise Refused("the two passwords differ.")
-    info = create_user(db, login=args.login, name=args.name, tenant=args.tenant,
-                       roles=args.roles.split(","), password=password, granted_by=granted_by)
-    print(f"User {info.login} ({info.name}, {info.tenant_name}) added with roles "
-          f"{', '.join(info.roles)}.")
+    info = create_user(
+        db,
+        login=args.login,
+        name=args.name,
+        tenant=args.tenant,
+        roles=args.roles.split(","),
+        password=password,
+        granted_by=granted_by,
+    )
+    print(
+        f"User {info.login} ({info.name}, {info.tenant_name}) added with roles "
+        f"{', '.join(info.roles)}."
+    )
     return EXIT_OK
 
 
@@ -247,8 +301,18 @@ def _user_list(db: Database, args: argparse.Namespace) -> int:
 
     users = list_users(db)
     if args.json:
-        _print_json([{"login": u.login, "name": u.name, "tenant": u.tenant,
-                      "roles": list(u.roles), "active": u.active} for u in users])
+        _print_json(
+            [
+                {
+                    "login": u.login,
+                    "name": u.name,
+                    "tenant": u.tenant,
+                    "roles": list(u.roles),
+                    "active": u.active,
+                }
+                for u in users
+            ]
+        )
         return EXIT_OK
     for u in users:
         print(f"{u.login:<16} {u.name:<28} {u.tenant:<16} {','.join(u.roles)}")
@@ -262,8 +326,10 @@ def _demo(db: Database, args: argparse.Namespace) -> int:
     if result.already_loaded:
         print("The demo is already loaded; nothing changed.")
     else:
-        print(f"Demo loaded: {result.sors} demo SORs, {result.rates} demo rates "
-              "(demo data, not official rates). Sign in as demo / demo.")
+        print(
+            f"Demo loaded: {result.sors} demo SORs, {result.rates} demo rates "
+            "(demo data, not official rates). Sign in as demo / demo."
+        )
     return EXIT_OK
 
 

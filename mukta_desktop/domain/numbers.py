@@ -21,7 +21,12 @@ _RUPEE = Decimal("1")
 # Amounts and quantities we accept from a user: up to this many whole digits.
 MAX_AMOUNT = Decimal("99999999999.99")
 
-_NUMBER_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{2,3})+)(\.\d*)?$|^[+-]?\.\d+$")
+# Digits, optionally grouped: Western `1,234,567` or Indian `12,34,567`. The last group has
+# exactly three digits, so a decimal comma (`123,45`, meaning 123.45) is refused, not read as
+# 12345.
+_NUMBER_RE = re.compile(
+    r"^[+-]?(\d+|\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d*)?$|^[+-]?\.\d+$"
+)
 
 
 def round2(value: Decimal) -> Decimal:
@@ -64,7 +69,9 @@ def parse_decimal(
     try:
         value = Decimal(cleaned.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex already filters
-        raise ValidationError(f"{field}: '{text}' is not a number; {allowed}.", field=field) from exc
+        raise ValidationError(
+            f"{field}: '{text}' is not a number; {allowed}.", field=field
+        ) from exc
     return check_decimal(value, field=field, places=places, minimum=minimum, maximum=maximum)
 
 
@@ -108,7 +115,7 @@ def format_indian(value: Decimal, places: int = 2) -> str:
     whole, _, frac = text.partition(".")
     if len(whole) > 3:
         head, tail = whole[:-3], whole[-3:]
-        groups = []
+        groups: list[str] = []
         while len(head) > 2:
             groups.insert(0, head[-2:])
             head = head[:-2]

@@ -63,7 +63,9 @@ def analyse(
 ) -> AnalysisResult:
     """Compute the per-unit head-wise rate of a works item from its analysis."""
     if analysis_quantity <= ZERO:
-        raise ValidationError("The analysis quantity must be above zero.", field="analysis_quantity")
+        raise ValidationError(
+            "The analysis quantity must be above zero.", field="analysis_quantity"
+        )
     if not lines:
         raise ValidationError("A rate analysis needs at least one basic SOR line.", field="lines")
     sums = dict.fromkeys(INPUT_HEADS, ZERO)
@@ -94,7 +96,9 @@ def analyse(
     charge_amounts: list[Decimal] = []
     for charge in charges:
         if charge.head not in INPUT_HEADS:
-            raise ValidationError(f"Extra charge '{charge.description}': unknown head {charge.head}.")
+            raise ValidationError(
+                f"Extra charge '{charge.description}': unknown head {charge.head}."
+            )
         if charge.value < ZERO:
             raise ValidationError(f"Extra charge '{charge.description}' may not be negative.")
         amount = (

@@ -63,7 +63,9 @@ def can_set_rates(roles: frozenset[Role], user_tenant: str, rate_tenant: str) ->
     (or a state administrator, who acts for every ULB)."""
     if Role.MDMS_STATE_ADMIN in roles:
         return True
-    return rate_tenant != STATE_TENANT and rate_tenant == user_tenant and Role.MDMS_CITY_ADMIN in roles
+    return (
+        rate_tenant != STATE_TENANT and rate_tenant == user_tenant and Role.MDMS_CITY_ADMIN in roles
+    )
 
 
 def require(allowed: bool, action: str, needed: str) -> None:

@@ -51,7 +51,13 @@ HEAD_LABELS: dict[str, str] = {
 INPUT_HEADS: tuple[str, ...] = tuple(k for k in HEAD_LABELS if k != "labour_cess")
 # Heads counted as material cost in an estimate's analysis (DESIGN.md §2 "Estimate").
 MATERIAL_COST_HEADS: tuple[str, ...] = (
-    "material", "conveyance", "royalty", "dmf", "emf", "additional", "labour_cess"
+    "material",
+    "conveyance",
+    "royalty",
+    "dmf",
+    "emf",
+    "additional",
+    "labour_cess",
 )
 
 
@@ -114,9 +120,7 @@ def check_heads(heads: RateHeads) -> None:
         if value < ZERO:
             raise ValidationError(f"{label} may not be negative (got {value}).", field=name)
         if round2(value) != value:
-            raise ValidationError(
-                f"{label} has more than 2 decimals (got {value}).", field=name
-            )
+            raise ValidationError(f"{label} has more than 2 decimals (got {value}).", field=name)
     if heads.total <= ZERO:
         raise ValidationError("A rate needs at least one head above zero.", field="material")
 
@@ -152,12 +156,14 @@ def effective_rate(
         if rate.effective_from > at:
             continue
         if rate.tenant == tenant and tenant != STATE_TENANT:
-            if ulb_best is None or rate.effective_from > ulb_best.effective_from:
-                ulb_best = rate
+            ulb_best = _later(ulb_best, rate)
         elif rate.tenant == STATE_TENANT:
-            if state_best is None or rate.effective_from > state_best.effective_from:
-                state_best = rate
+            state_best = _later(state_best, rate)
     return ulb_best or state_best
+
+
+def _later(best: DatedRate | None, rate: DatedRate) -> DatedRate:
+    return rate if best is None or rate.effective_from > best.effective_from else best
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +179,11 @@ def rate_periods(rates: Sequence[DatedRate]) -> list[RatePeriod]:
     periods: list[RatePeriod] = []
     for index, rate in enumerate(ordered):
         following = ordered[index + 1] if index + 1 < len(ordered) else None
-        end = None if following is None else date.fromordinal(following.effective_from.toordinal() - 1)
+        end = (
+            None
+            if following is None
+            else date.fromordinal(following.effective_from.toordinal() - 1)
+        )
         periods.append(RatePeriod(rate.effective_from, end, rate))
     periods.reverse()
     return periods

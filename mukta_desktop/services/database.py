@@ -54,7 +54,9 @@ def open_database(data_dir: Path) -> Database:
     path = data_dir / DB_FILENAME
     engine = make_engine(path)
     backup = migrate(engine, path)
-    database = Database(path=path, engine=engine, sessions=make_session_factory(engine), backup=backup)
+    database = Database(
+        path=path, engine=engine, sessions=make_session_factory(engine), backup=backup
+    )
     with database.unit_of_work() as session:
         ensure_masters(session)
     return database

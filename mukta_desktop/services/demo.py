@@ -49,43 +49,76 @@ def load_demo(db: Database, *, today: date) -> DemoResult:
     with db.read() as session:
         if session.get(AppSetting, DEMO_SETTING) is not None:
             return DemoResult(0, 0, False, True)
-        user_exists = session.scalar(
-            select(User).where(User.login == seed["user"]["login"])) is not None
+        user_exists = (
+            session.scalar(select(User).where(User.login == seed["user"]["login"])) is not None
+        )
     rates = 0
     with db.unit_of_work() as session:
         for item in seed["sors"]:
             rate_quantity = Decimal(item["rate_quantity"])
-            check_definition(session, item["type"], item["sub_type"], item["variant"],
-                             item["uom"], rate_quantity, item["description"])
+            check_definition(
+                session,
+                item["type"],
+                item["sub_type"],
+                item["variant"],
+                item["uom"],
+                rate_quantity,
+                item["description"],
+            )
             if session.scalar(select(Sor).where(Sor.code == item["code"])) is not None:
                 raise ValidationError(f"The demo cannot be loaded: {item['code']} exists.")
-            sor = Sor(id=new_id(), code=item["code"], type_code=item["type"],
-                      sub_type_code=item["sub_type"], variant_code=item["variant"],
-                      uom_code=item["uom"], rate_quantity=rate_quantity,
-                      description=item["description"],
-                      search_text=search_text(item["code"], item["description"]),
-                      status=SorStatus.ACTIVE.value, is_demo=True, version=1)
+            sor = Sor(
+                id=new_id(),
+                code=item["code"],
+                type_code=item["type"],
+                sub_type_code=item["sub_type"],
+                variant_code=item["variant"],
+                uom_code=item["uom"],
+                rate_quantity=rate_quantity,
+                description=item["description"],
+                search_text=search_text(item["code"], item["description"]),
+                status=SorStatus.ACTIVE.value,
+                is_demo=True,
+                version=1,
+            )
             session.add(sor)
             session.flush()
             if item["rate"]:
-                heads = complete_heads(SorType(item["type"]), RateHeads(
-                    **{k: Decimal(v) for k, v in item["rate"].items()}))
-                session.add(new_rate_row(sor.id, STATE_TENANT, today - DEMO_RATES_AGE, heads,
-                                         "DEMO", "demo"))
+                heads = complete_heads(
+                    SorType(item["type"]),
+                    RateHeads(**{k: Decimal(v) for k, v in item["rate"].items()}),
+                )
+                session.add(
+                    new_rate_row(
+                        sor.id, STATE_TENANT, today - DEMO_RATES_AGE, heads, "DEMO", "demo"
+                    )
+                )
                 rates += 1
         session.add(AppSetting(key=DEMO_SETTING, value=today.isoformat()))
     analysis = seed["analysis"]
     admin = Actor("demo", "Demo", STATE_TENANT, frozenset({Role.MDMS_STATE_ADMIN}))
     save_analysis(
-        db, admin, analysis["sor"], analysis_quantity=Decimal(analysis["analysis_quantity"]),
+        db,
+        admin,
+        analysis["sor"],
+        analysis_quantity=Decimal(analysis["analysis_quantity"]),
         lines=[LineInput(code, Decimal(q)) for code, q in analysis["lines"]],
         charges=[ChargeInput(d, k, Decimal(v)) for d, k, v in analysis["charges"]],
-        effective_from=today, today=today)
+        effective_from=today,
+        today=today,
+    )
     rates += 1
     if not user_exists:
         u = seed["user"]
         # Loading the demo is itself the grant of the demo user's roles.
         grantor = Actor("demo-seed", "Demo seed", STATE_TENANT, frozenset(Role))
-        create_user(db, login=u["login"], name=u["name"], tenant=u["tenant"],
-                    roles=[r.value for r in Role], password=u["password"], granted_by=grantor)
+        create_user(
+            db,
+            login=u["login"],
+            name=u["name"],
+            tenant=u["tenant"],
+            roles=[r.value for r in Role],
+            password=u["password"],
+            granted_by=grantor,
+        )
     return DemoResult(len(seed["sors"]), rates, not user_exists, False)

@@ -23,7 +23,9 @@ from mukta_desktop.models import (
 
 
 def _seed() -> dict[str, Any]:
-    text = resources.files("mukta_desktop").joinpath("resources/seed/masters.json").read_text("utf-8")
+    text = (
+        resources.files("mukta_desktop").joinpath("resources/seed/masters.json").read_text("utf-8")
+    )
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -34,14 +36,21 @@ def ensure_masters(session: Session) -> None:
         return
     seed = _seed()
     for tenant in seed["tenants"]:
-        session.add(Tenant(code=tenant["code"], name=tenant["name"],
-                           district=tenant["district"], grade=tenant["grade"]))
+        session.add(
+            Tenant(
+                code=tenant["code"],
+                name=tenant["name"],
+                district=tenant["district"],
+                grade=tenant["grade"],
+            )
+        )
     for row in seed["sor_types"]:
         session.add(SorTypeRow(code=row["code"], name=row["name"]))
     session.flush()
     for position, row in enumerate(seed["sor_sub_types"]):
-        session.add(SorSubType(code=row["code"], type_code=row["type"], name=row["name"],
-                               position=position))
+        session.add(
+            SorSubType(code=row["code"], type_code=row["type"], name=row["name"], position=position)
+        )
     for position, row in enumerate(seed["variants"]):
         session.add(Variant(code=row["code"], name=row["name"], position=position))
     for row in seed["units"]:
@@ -52,8 +61,15 @@ def ensure_masters(session: Session) -> None:
             session.add(UnitAlias(alias=alias.upper(), unit_code=row["code"]))
     for row in seed["overheads"]:
         value = None if row["value"] is None else Decimal(row["value"])
-        session.add(Overhead(code=row["code"], name=row["name"], kind=row["kind"],
-                             value=value, active=row["active"]))
+        session.add(
+            Overhead(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                value=value,
+                active=row["active"],
+            )
+        )
 
 
 _TYPE_ORDER = "MLEW"  # the order offices list SOR types in
@@ -100,18 +116,30 @@ class Masters:
 
 def load_masters(session: Session) -> Masters:
     return Masters(
-        sor_types=tuple(sorted(
-            (CodeName(r.code, r.name) for r in session.scalars(select(SorTypeRow))),
-            key=lambda t: _TYPE_ORDER.find(t.code) % 99)),
-        sub_types=tuple(CodeName(r.code, r.name, r.type_code) for r in session.scalars(
-            select(SorSubType).order_by(SorSubType.position))),
-        variants=tuple(CodeName(r.code, r.name) for r in session.scalars(
-            select(Variant).order_by(Variant.position))),
-        units=tuple(CodeName(r.code, r.name) for r in session.scalars(
-            select(Unit).order_by(Unit.code))),
+        sor_types=tuple(
+            sorted(
+                (CodeName(r.code, r.name) for r in session.scalars(select(SorTypeRow))),
+                key=lambda t: _TYPE_ORDER.find(t.code) % 99,
+            )
+        ),
+        sub_types=tuple(
+            CodeName(r.code, r.name, r.type_code)
+            for r in session.scalars(select(SorSubType).order_by(SorSubType.position))
+        ),
+        variants=tuple(
+            CodeName(r.code, r.name)
+            for r in session.scalars(select(Variant).order_by(Variant.position))
+        ),
+        units=tuple(
+            CodeName(r.code, r.name) for r in session.scalars(select(Unit).order_by(Unit.code))
+        ),
         unit_aliases={a.alias: a.unit_code for a in session.scalars(select(UnitAlias))},
-        tenants=tuple(CodeName(r.code, r.name, r.district) for r in session.scalars(
-            select(Tenant).order_by(Tenant.code))),
-        overheads=tuple(OverheadInfo(r.code, r.name, r.kind, r.value, r.active)
-                        for r in session.scalars(select(Overhead).order_by(Overhead.code))),
+        tenants=tuple(
+            CodeName(r.code, r.name, r.district)
+            for r in session.scalars(select(Tenant).order_by(Tenant.code))
+        ),
+        overheads=tuple(
+            OverheadInfo(r.code, r.name, r.kind, r.value, r.active)
+            for r in session.scalars(select(Overhead).order_by(Overhead.code))
+        ),
     )

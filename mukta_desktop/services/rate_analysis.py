@@ -63,17 +63,20 @@ def _resolve(
         if basic.type_code == SorType.WORKS:
             raise ValidationError(
                 f"Line {number}: {basic.code} is a works item; an analysis is made of "
-                "material, labour and machinery SORs.", field="lines")
+                "material, labour and machinery SORs.",
+                field="lines",
+            )
         if basic.code in seen:
-            raise ValidationError(f"Line {number}: {basic.code} is already in the analysis.",
-                                  field="lines")
+            raise ValidationError(
+                f"Line {number}: {basic.code} is already in the analysis.", field="lines"
+            )
         seen.add(basic.code)
         rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == basic.id)))
         info = current_rate(rates, at, tenant, names)
         if info is None:
             raise ValidationError(
-                f"Line {number}: {basic.code} has no rate in force on {at:%d/%m/%Y}.",
-                field="lines")
+                f"Line {number}: {basic.code} has no rate in force on {at:%d/%m/%Y}.", field="lines"
+            )
         rate = next(r for r in rates if r.id == info.id)
         resolved.append(_Resolved(basic, rate, line.quantity))
     return resolved
@@ -86,33 +89,58 @@ def _charges(charges: Sequence[ChargeInput]) -> list[ExtraCharge]:
             kind = ChargeKind(charge.kind)
         except ValueError:
             raise ValidationError(
-                f"Extra charge '{charge.description}': kind FIXED or PERCENT.") from None
+                f"Extra charge '{charge.description}': kind FIXED or PERCENT."
+            ) from None
         result.append(ExtraCharge(charge.description, kind, charge.value, charge.head))
     return result
 
 
 def _compute(
-    resolved: list[_Resolved], analysis_quantity: Decimal, charges: Sequence[ChargeInput],
-    at: date, tenant: str,
+    resolved: list[_Resolved],
+    analysis_quantity: Decimal,
+    charges: Sequence[ChargeInput],
+    at: date,
+    tenant: str,
 ) -> AnalysisInfo:
-    lines = [AnalysisLine(r.basic.code, r.quantity, heads_of(r.rate), r.basic.rate_quantity)
-             for r in resolved]
+    lines = [
+        AnalysisLine(r.basic.code, r.quantity, heads_of(r.rate), r.basic.rate_quantity)
+        for r in resolved
+    ]
     extra = _charges(charges)
     result = analyse(analysis_quantity, lines, extra)
     return AnalysisInfo(
-        analysis_quantity=analysis_quantity, effective_from=at, tenant=tenant,
-        lines=tuple(AnalysisLineInfo(r.basic.code, r.basic.description, r.basic.uom_code,
-                                     r.quantity, r.rate.total, r.basic.rate_quantity, c)
-                    for r, c in zip(resolved, result.line_heads, strict=True)),
-        charges=tuple(ChargeInfo(c.description, c.kind.value, c.value, c.head, amount)
-                      for c, amount in zip(extra, result.charges, strict=True)),
-        heads=result.heads, total=result.total,
+        analysis_quantity=analysis_quantity,
+        effective_from=at,
+        tenant=tenant,
+        lines=tuple(
+            AnalysisLineInfo(
+                r.basic.code,
+                r.basic.description,
+                r.basic.uom_code,
+                r.quantity,
+                r.rate.total,
+                r.basic.rate_quantity,
+                c,
+            )
+            for r, c in zip(resolved, result.line_heads, strict=True)
+        ),
+        charges=tuple(
+            ChargeInfo(c.description, c.kind.value, c.value, c.head, amount)
+            for c, amount in zip(extra, result.charges, strict=True)
+        ),
+        heads=result.heads,
+        total=result.total,
     )
 
 
 def preview_analysis(
-    db: Database, *, analysis_quantity: Decimal, lines: Sequence[LineInput],
-    charges: Sequence[ChargeInput] = (), at: date, tenant: str = STATE_TENANT,
+    db: Database,
+    *,
+    analysis_quantity: Decimal,
+    lines: Sequence[LineInput],
+    charges: Sequence[ChargeInput] = (),
+    at: date,
+    tenant: str = STATE_TENANT,
 ) -> AnalysisInfo:
     """The head-wise rate the analysis gives, with basic rates in force on `at`."""
     with db.read() as session:
@@ -121,8 +149,14 @@ def preview_analysis(
 
 
 def save_analysis(
-    db: Database, actor: Actor, works_code: str, *, analysis_quantity: Decimal,
-    lines: Sequence[LineInput], charges: Sequence[ChargeInput] = (), effective_from: date,
+    db: Database,
+    actor: Actor,
+    works_code: str,
+    *,
+    analysis_quantity: Decimal,
+    lines: Sequence[LineInput],
+    charges: Sequence[ChargeInput] = (),
+    effective_from: date,
     today: date,
 ) -> RateInfo:
     """Save the analysis and the rate it gives as the works SOR's state rate from a date."""
@@ -130,37 +164,64 @@ def save_analysis(
     with db.unit_of_work() as session:
         sor = sor_by_code(session, works_code)
         if sor.type_code != SorType.WORKS:
-            raise ValidationError(f"{sor.code} is not a works item; only works SORs have a "
-                                  "rate analysis.", field="sor")
-        resolved = _resolve(session, lines, effective_from, STATE_TENANT)
-        info = _compute(resolved, analysis_quantity, charges, effective_from, STATE_TENANT)
-        rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == sor.id)))
-        latest = latest_in_series(rates, STATE_TENANT)
-        check_new_rate_date(effective_from, None if latest is None else latest.effective_from,
-                            today=today)
+            raise ValidationError(
+                f"{sor.code} is not a works item; only works SORs have a rate analysis.",
+                field="sor",
+            )
         # The analysis gives a per-unit rate; a SOR defined for more units carries the rate
         # for its defined quantity.
-        heads = info.heads
         if sor.rate_quantity != Decimal(1):
             raise ValidationError(
                 f"{sor.code}'s rate is defined for {sor.rate_quantity} {sor.uom_code}; a rate "
                 "analysis gives a rate per 1 unit. Analyse SORs defined for 1 unit.",
-                field="sor")
+                field="sor",
+            )
+        # The date is checked before the lines: a past date would otherwise be reported as
+        # "no rate in force" of some basic item, hiding the real problem.
+        rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == sor.id)))
+        latest = latest_in_series(rates, STATE_TENANT)
+        check_new_rate_date(
+            effective_from, None if latest is None else latest.effective_from, today=today
+        )
+        resolved = _resolve(session, lines, effective_from, STATE_TENANT)
+        info = _compute(resolved, analysis_quantity, charges, effective_from, STATE_TENANT)
+        heads = info.heads
         row = new_rate_row(sor.id, STATE_TENANT, effective_from, heads, "ANALYSIS", actor.login)
         session.add(row)
         session.flush()
-        saved = RateAnalysis(id=new_id(), sor_id=sor.id, rate_id=row.id,
-                             tenant_code=STATE_TENANT, effective_from=effective_from,
-                             analysis_quantity=analysis_quantity, created_by=actor.login)
+        saved = RateAnalysis(
+            id=new_id(),
+            sor_id=sor.id,
+            rate_id=row.id,
+            tenant_code=STATE_TENANT,
+            effective_from=effective_from,
+            analysis_quantity=analysis_quantity,
+            created_by=actor.login,
+        )
         session.add(saved)
         session.flush()
         for position, r in enumerate(resolved):
-            session.add(RateAnalysisLine(id=new_id(), analysis_id=saved.id, position=position,
-                                         basic_sor_id=r.basic.id, quantity=r.quantity,
-                                         basic_rate_id=r.rate.id))
+            session.add(
+                RateAnalysisLine(
+                    id=new_id(),
+                    analysis_id=saved.id,
+                    position=position,
+                    basic_sor_id=r.basic.id,
+                    quantity=r.quantity,
+                    basic_rate_id=r.rate.id,
+                )
+            )
         for position, c in enumerate(charges):
-            session.add(RateAnalysisCharge(id=new_id(), analysis_id=saved.id, position=position,
-                                           description=c.description, kind=c.kind,
-                                           value=c.value, head=c.head))
+            session.add(
+                RateAnalysisCharge(
+                    id=new_id(),
+                    analysis_id=saved.id,
+                    position=position,
+                    description=c.description,
+                    kind=c.kind,
+                    value=c.value,
+                    head=c.head,
+                )
+            )
         session.flush()
         return rate_info(row, None, tenant_names(session))

@@ -19,20 +19,32 @@ def analysis_info(session: Session, saved: RateAnalysis) -> AnalysisInfo:
         rate = session.get_one(SorRate, line.basic_rate_id)
         described.append((basic, rate))
         lines.append(AnalysisLine(basic.code, line.quantity, heads_of(rate), basic.rate_quantity))
-    charges = [ExtraCharge(c.description, ChargeKind(c.kind), c.value, c.head)
-               for c in saved.charges]
+    charges = [
+        ExtraCharge(c.description, ChargeKind(c.kind), c.value, c.head) for c in saved.charges
+    ]
     result = analyse(saved.analysis_quantity, lines, charges)
     return AnalysisInfo(
         analysis_quantity=saved.analysis_quantity,
         effective_from=saved.effective_from,
         tenant=saved.tenant_code,
         lines=tuple(
-            AnalysisLineInfo(basic.code, basic.description, basic.uom_code, line.quantity,
-                             rate.total, basic.rate_quantity, contribution)
-            for (basic, rate), line, contribution in zip(described, lines, result.line_heads,
-                                                          strict=True)),
-        charges=tuple(ChargeInfo(c.description, c.kind.value, c.value, c.head, amount)
-                      for c, amount in zip(charges, result.charges, strict=True)),
+            AnalysisLineInfo(
+                basic.code,
+                basic.description,
+                basic.uom_code,
+                line.quantity,
+                rate.total,
+                basic.rate_quantity,
+                contribution,
+            )
+            for (basic, rate), line, contribution in zip(
+                described, lines, result.line_heads, strict=True
+            )
+        ),
+        charges=tuple(
+            ChargeInfo(c.description, c.kind.value, c.value, c.head, amount)
+            for c, amount in zip(charges, result.charges, strict=True)
+        ),
         heads=result.heads,
         total=result.total,
     )

@@ -16,6 +16,7 @@ from mukta_desktop.domain.numbers import ZERO, check_decimal
 from mukta_desktop.domain.roles import can_manage_sor_definitions, can_set_rates, require
 from mukta_desktop.domain.sor import (
     STATE_TENANT,
+    DatedRate,
     RateHeads,
     SorStatus,
     SorType,
@@ -96,22 +97,86 @@ def _filters(query: SorQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
+_ROW_COLUMNS = (
+    Sor.id,
+    Sor.code,
+    Sor.description,
+    Sor.type_code,
+    Sor.sub_type_code,
+    Sor.variant_code,
+    Sor.uom_code,
+    Sor.rate_quantity,
+    Sor.status,
+)
+
+
 def search_sors(db: Database, query: SorQuery, today: date) -> SorPage:
-    """SORs matching the query (text: partial words, any order, any case), ordered by code."""
+    """SORs matching the query (text: partial words, any order, any case), ordered by code.
+
+    Runs on every keystroke, so it reads plain columns rather than ORM objects.
+    """
     at = query.at or today
     period = query.period_from is not None or query.period_to is not None
     with db.read() as session:
         conditions = _filters(query)
         if period:
             return _search_period(session, query, conditions, today)
-        total = session.scalar(select(func.count()).select_from(Sor).where(and_(True, *conditions)))
-        stmt = select(Sor).where(and_(True, *conditions)).order_by(Sor.code).offset(query.offset)
+        where = and_(True, *conditions)
+        stmt = select(*_ROW_COLUMNS).where(where).order_by(Sor.code).offset(query.offset)
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
-        sors = list(session.scalars(stmt))
-        rates = _rates_for(session, [s.id for s in sors], query.tenant, until=at)
-        rows = tuple(_row(s, rates.get(s.id, []), at, query.tenant) for s in sors)
+        found = session.execute(stmt).all()
+        # A page that is not full already tells the total: skip the second scan.
+        if query.limit is None or len(found) < query.limit:
+            total = query.offset + len(found) if found or query.offset == 0 else None
+        else:
+            total = None
+        if total is None:
+            total = session.scalar(select(func.count()).select_from(Sor).where(where))
+        rates = _current_rates(session, [r.id for r in found], query.tenant, at)
+        rows = tuple(
+            SorRow(
+                id=r.id,
+                code=r.code,
+                description=r.description,
+                type_code=r.type_code,
+                sub_type_code=r.sub_type_code,
+                variant_code=r.variant_code,
+                uom=r.uom_code,
+                rate_quantity=r.rate_quantity,
+                status=r.status,
+                rate_total=None if (rate := rates.get(r.id)) is None else rate.total,
+                rate_effective_from=None if rate is None else rate.effective_from,
+                rate_tenant=None if rate is None else rate.tenant,
+            )
+            for r in found
+        )
         return SorPage(rows, int(total or 0))
+
+
+def _current_rates(
+    session: Session, sor_ids: list[str], tenant: str, at: date
+) -> dict[str, DatedRate]:
+    """The rate in force at `at` for each SOR (ULB series first), from plain columns."""
+    candidates: dict[str, list[DatedRate]] = defaultdict(list)
+    tenants = {STATE_TENANT, tenant}
+    for offset in range(0, len(sor_ids), 900):
+        chunk = sor_ids[offset : offset + 900]
+        stmt = select(
+            SorRate.sor_id, SorRate.tenant_code, SorRate.effective_from, SorRate.total
+        ).where(
+            SorRate.sor_id.in_(chunk),
+            SorRate.tenant_code.in_(tenants),
+            SorRate.effective_from <= at,
+        )
+        for sor_id, rate_tenant, effective_from, total in session.execute(stmt):
+            candidates[sor_id].append(DatedRate(rate_tenant, effective_from, total))
+    chosen: dict[str, DatedRate] = {}
+    for sor_id, rates in candidates.items():
+        best = effective_rate(rates, at, tenant)
+        if best is not None:
+            chosen[sor_id] = best
+    return chosen
 
 
 def _search_period(
@@ -131,7 +196,7 @@ def _search_period(
         if in_force_at_end is None and not started_inside:
             continue
         matching.append(_row(sor, sor_rates, end, query.tenant))
-    page = matching[query.offset:]
+    page = matching[query.offset :]
     if query.limit is not None:
         page = page[: query.limit]
     return SorPage(tuple(page), len(matching))
@@ -144,10 +209,12 @@ def _rates_for(
     tenants = {STATE_TENANT, tenant}
     # SQLite limits bound parameters; ask in slices.
     for offset in range(0, len(sor_ids), 900):
-        chunk = sor_ids[offset:offset + 900]
+        chunk = sor_ids[offset : offset + 900]
         stmt = select(SorRate).where(
-            SorRate.sor_id.in_(chunk), SorRate.tenant_code.in_(tenants),
-            SorRate.effective_from <= until)
+            SorRate.sor_id.in_(chunk),
+            SorRate.tenant_code.in_(tenants),
+            SorRate.effective_from <= until,
+        )
         for rate in session.scalars(stmt):
             found[rate.sor_id].append(rate)
     return found
@@ -158,9 +225,15 @@ def _row(sor: Sor, rates: list[SorRate], at: date, tenant: str) -> SorRow:
     rate = chosen.key if chosen is not None else None
     assert rate is None or isinstance(rate, SorRate)
     return SorRow(
-        id=sor.id, code=sor.code, description=sor.description, type_code=sor.type_code,
-        sub_type_code=sor.sub_type_code, variant_code=sor.variant_code, uom=sor.uom_code,
-        rate_quantity=sor.rate_quantity, status=sor.status,
+        id=sor.id,
+        code=sor.code,
+        description=sor.description,
+        type_code=sor.type_code,
+        sub_type_code=sor.sub_type_code,
+        variant_code=sor.variant_code,
+        uom=sor.uom_code,
+        rate_quantity=sor.rate_quantity,
+        status=sor.status,
         rate_total=None if rate is None else rate.total,
         rate_effective_from=None if rate is None else rate.effective_from,
         rate_tenant=None if rate is None else rate.tenant_code,
@@ -185,17 +258,33 @@ def _detail(session: Session, sor: Sor, at: date, tenant: str) -> SorDetail:
         saved = session.scalar(select(RateAnalysis).where(RateAnalysis.rate_id == current.id))
         if saved is None:
             saved = session.scalar(
-                select(RateAnalysis).where(RateAnalysis.sor_id == sor.id)
-                .order_by(RateAnalysis.effective_from.desc()).limit(1))
+                select(RateAnalysis)
+                .where(RateAnalysis.sor_id == sor.id)
+                .order_by(RateAnalysis.effective_from.desc())
+                .limit(1)
+            )
         if saved is not None:
             analysis = analysis_info(session, saved)
     return SorDetail(
-        id=sor.id, code=sor.code, type_code=sor.type_code, type_name=type_name,
-        sub_type_code=sor.sub_type_code, sub_type_name=sub_type_name,
-        variant_code=sor.variant_code, variant_name=variant_name, uom=sor.uom_code,
-        rate_quantity=sor.rate_quantity, description=sor.description, status=sor.status,
-        is_demo=sor.is_demo, version=sor.version, at=at, tenant=tenant, current=current,
-        history=tuple(rate_history(rates, tenant, names)), analysis=analysis,
+        id=sor.id,
+        code=sor.code,
+        type_code=sor.type_code,
+        type_name=type_name,
+        sub_type_code=sor.sub_type_code,
+        sub_type_name=sub_type_name,
+        variant_code=sor.variant_code,
+        variant_name=variant_name,
+        uom=sor.uom_code,
+        rate_quantity=sor.rate_quantity,
+        description=sor.description,
+        status=sor.status,
+        is_demo=sor.is_demo,
+        version=sor.version,
+        at=at,
+        tenant=tenant,
+        current=current,
+        history=tuple(rate_history(rates, tenant, names)),
+        analysis=analysis,
     )
 
 
@@ -212,50 +301,83 @@ class NewSor:
 
 
 def check_definition(
-    session: Session, type_code: str, sub_type_code: str, variant_code: str, uom_code: str,
-    rate_quantity: Decimal, description: str,
+    session: Session,
+    type_code: str,
+    sub_type_code: str,
+    variant_code: str,
+    uom_code: str,
+    rate_quantity: Decimal,
+    description: str,
 ) -> None:
     """The fields of a SOR definition, each refused with its own message."""
     if session.get(SorTypeRow, type_code) is None:
         raise ValidationError(f"Type '{type_code}' is not one of M, L, E, W.", field="type")
     sub_type = session.get(SorSubType, sub_type_code)
     if sub_type is None or sub_type.type_code != type_code:
-        allowed = ", ".join(session.scalars(
-            select(SorSubType.code).where(SorSubType.type_code == type_code)
-            .order_by(SorSubType.position)))
+        allowed = ", ".join(
+            session.scalars(
+                select(SorSubType.code)
+                .where(SorSubType.type_code == type_code)
+                .order_by(SorSubType.position)
+            )
+        )
         raise ValidationError(
             f"Sub type '{sub_type_code}' is not a sub type of type {type_code}; "
-            f"allowed: {allowed}.", field="sub_type")
+            f"allowed: {allowed}.",
+            field="sub_type",
+        )
     if session.get(Variant, variant_code) is None:
         raise ValidationError(f"Variant '{variant_code}' is not known.", field="variant")
     if type_code != SorType.WORKS and variant_code != NOT_APPLICABLE_VARIANT:
         raise ValidationError(
-            "Variant applies to works items only; use NA (Not Applicable).", field="variant")
+            "Variant applies to works items only; use NA (Not Applicable).", field="variant"
+        )
     if session.get(Unit, uom_code) is None:
         raise ValidationError(f"Unit '{uom_code}' is not known.", field="uom")
-    check_decimal(rate_quantity, field="Quantity for which rate is defined", places=4,
-                  minimum=Decimal("0.0001"), maximum=MAX_RATE_QUANTITY)
+    check_decimal(
+        rate_quantity,
+        field="Quantity for which rate is defined",
+        places=4,
+        minimum=Decimal("0.0001"),
+        maximum=MAX_RATE_QUANTITY,
+    )
     if not description.strip():
         raise ValidationError("Description: describe the item.", field="description")
     if len(description) > MAX_DESCRIPTION:
         raise ValidationError(
             f"Description: at most {MAX_DESCRIPTION} characters (got {len(description)}).",
-            field="description")
+            field="description",
+        )
 
 
 def create_sor(db: Database, actor: Actor, new: NewSor, *, today: date) -> SorDetail:
     """Create a SOR with a generated code, optionally with its first (state) rate."""
     require(can_manage_sor_definitions(actor.roles), "create SORs", "MDMS_STATE_ADMIN")
     with db.unit_of_work() as session:
-        check_definition(session, new.type_code, new.sub_type_code, new.variant_code,
-                         new.uom_code, new.rate_quantity, new.description)
+        check_definition(
+            session,
+            new.type_code,
+            new.sub_type_code,
+            new.variant_code,
+            new.uom_code,
+            new.rate_quantity,
+            new.description,
+        )
         code = next_sor_code(session)
-        sor = Sor(id=new_id(), code=code, type_code=new.type_code,
-                  sub_type_code=new.sub_type_code, variant_code=new.variant_code,
-                  uom_code=new.uom_code, rate_quantity=new.rate_quantity,
-                  description=new.description.strip(),
-                  search_text=search_text(code, new.description.strip()),
-                  status=SorStatus.ACTIVE.value, is_demo=False, version=1)
+        sor = Sor(
+            id=new_id(),
+            code=code,
+            type_code=new.type_code,
+            sub_type_code=new.sub_type_code,
+            variant_code=new.variant_code,
+            uom_code=new.uom_code,
+            rate_quantity=new.rate_quantity,
+            description=new.description.strip(),
+            search_text=search_text(code, new.description.strip()),
+            status=SorStatus.ACTIVE.value,
+            is_demo=False,
+            version=1,
+        )
         session.add(sor)
         session.flush()
         if new.first_rate is not None:
@@ -263,16 +385,22 @@ def create_sor(db: Database, actor: Actor, new: NewSor, *, today: date) -> SorDe
             check_new_rate_date(effective_from, None, today=today)
             heads = complete_heads(SorType(new.type_code), new.first_rate)
             check_heads(heads)
-            session.add(new_rate_row(sor.id, STATE_TENANT, effective_from, heads, "MANUAL",
-                                     actor.login))
+            session.add(
+                new_rate_row(sor.id, STATE_TENANT, effective_from, heads, "MANUAL", actor.login)
+            )
             session.flush()
         session.refresh(sor)
         return _detail(session, sor, today, actor.tenant)
 
 
 def modify_sor(
-    db: Database, actor: Actor, code: str, *, description: str | None = None,
-    status: str | None = None, today: date,
+    db: Database,
+    actor: Actor,
+    code: str,
+    *,
+    description: str | None = None,
+    status: str | None = None,
+    today: date,
 ) -> SorDetail:
     """Change a SOR's description and/or status; nothing else of a SOR ever changes."""
     require(can_manage_sor_definitions(actor.roles), "modify SORs", "MDMS_STATE_ADMIN")
@@ -284,7 +412,8 @@ def modify_sor(
                 raise ValidationError("Description: describe the item.", field="description")
             if len(text) > MAX_DESCRIPTION:
                 raise ValidationError(
-                    f"Description: at most {MAX_DESCRIPTION} characters.", field="description")
+                    f"Description: at most {MAX_DESCRIPTION} characters.", field="description"
+                )
             sor.description = text
             sor.search_text = search_text(sor.code, text)
         if status is not None:
@@ -298,16 +427,24 @@ def modify_sor(
 
 
 def add_rate(
-    db: Database, actor: Actor, code: str, heads: RateHeads, *, effective_from: date,
-    tenant: str, today: date,
+    db: Database,
+    actor: Actor,
+    code: str,
+    heads: RateHeads,
+    *,
+    effective_from: date,
+    tenant: str,
+    today: date,
 ) -> RateInfo:
     """Add or revise a rate of a SOR for the state or a ULB, from today or later.
 
     Labour cess is computed (1 % for works items, none for M/L/E) whatever was passed.
     """
-    require(can_set_rates(actor.roles, actor.tenant, tenant),
-            f"set rates for {tenant}",
-            "MDMS_STATE_ADMIN" if tenant == STATE_TENANT else "MDMS_CITY_ADMIN (of that ULB)")
+    require(
+        can_set_rates(actor.roles, actor.tenant, tenant),
+        f"set rates for {tenant}",
+        "MDMS_STATE_ADMIN" if tenant == STATE_TENANT else "MDMS_CITY_ADMIN (of that ULB)",
+    )
     with db.unit_of_work() as session:
         if session.get(Tenant, tenant) is None:
             raise ValidationError(f"Tenant '{tenant}' is not known.", field="tenant")
@@ -316,8 +453,9 @@ def add_rate(
         check_heads(complete)
         rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == sor.id)))
         latest = latest_in_series(rates, tenant)
-        check_new_rate_date(effective_from, None if latest is None else latest.effective_from,
-                            today=today)
+        check_new_rate_date(
+            effective_from, None if latest is None else latest.effective_from, today=today
+        )
         row = new_rate_row(sor.id, tenant, effective_from, complete, "MANUAL", actor.login)
         session.add(row)
         sor.updated_at = utcnow()

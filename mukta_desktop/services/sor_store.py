@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import NotFound
 from mukta_desktop.domain.ids import new_id
-from mukta_desktop.domain.sor import STATE_TENANT, DatedRate, RateHeads, effective_rate, rate_periods
+from mukta_desktop.domain.sor import (
+    STATE_TENANT,
+    DatedRate,
+    RateHeads,
+    effective_rate,
+    rate_periods,
+)
 from mukta_desktop.models import Counter, Sor, SorRate, Tenant
 
 from .sor_views import RateInfo
@@ -35,9 +41,15 @@ def sor_by_code(session: Session, code: str) -> Sor:
 
 def heads_of(rate: SorRate) -> RateHeads:
     return RateHeads(
-        material=rate.material, labour=rate.labour, machinery=rate.machinery,
-        conveyance=rate.conveyance, royalty=rate.royalty, dmf=rate.dmf, emf=rate.emf,
-        additional=rate.additional, labour_cess=rate.labour_cess,
+        material=rate.material,
+        labour=rate.labour,
+        machinery=rate.machinery,
+        conveyance=rate.conveyance,
+        royalty=rate.royalty,
+        dmf=rate.dmf,
+        emf=rate.emf,
+        additional=rate.additional,
+        labour_cess=rate.labour_cess,
     )
 
 
@@ -45,8 +57,14 @@ def new_rate_row(
     sor_id: str, tenant: str, effective_from: date, heads: RateHeads, source: str, by: str
 ) -> SorRate:
     return SorRate(
-        id=new_id(), sor_id=sor_id, tenant_code=tenant, effective_from=effective_from,
-        **heads.as_dict(), total=heads.total, source=source, created_by=by,
+        id=new_id(),
+        sor_id=sor_id,
+        tenant_code=tenant,
+        effective_from=effective_from,
+        **heads.as_dict(),
+        total=heads.total,
+        source=source,
+        created_by=by,
     )
 
 
@@ -74,9 +92,14 @@ def rate_history(rates: Sequence[SorRate], tenant: str, names: dict[str, str]) -
 
 def rate_info(row: SorRate, effective_to: date | None, names: dict[str, str]) -> RateInfo:
     return RateInfo(
-        id=row.id, tenant=row.tenant_code, tenant_name=names.get(row.tenant_code, row.tenant_code),
-        effective_from=row.effective_from, effective_to=effective_to, heads=heads_of(row),
-        total=row.total, source=row.source,
+        id=row.id,
+        tenant=row.tenant_code,
+        tenant_name=names.get(row.tenant_code, row.tenant_code),
+        effective_from=row.effective_from,
+        effective_to=effective_to,
+        heads=heads_of(row),
+        total=row.total,
+        source=row.source,
     )
 
 
@@ -88,8 +111,11 @@ def current_rate(
         return None
     row = chosen.key
     assert isinstance(row, SorRate)
-    following = [r.effective_from for r in rates
-                 if r.tenant_code == row.tenant_code and r.effective_from > row.effective_from]
+    following = [
+        r.effective_from
+        for r in rates
+        if r.tenant_code == row.tenant_code and r.effective_from > row.effective_from
+    ]
     end = date.fromordinal(min(following).toordinal() - 1) if following else None
     return rate_info(row, end, names)
 

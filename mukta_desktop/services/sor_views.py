@@ -59,7 +59,8 @@ class SorRow:
             "rate_quantity": f"{self.rate_quantity.normalize():f}",
             "status": self.status,
             "rate": None if self.rate_total is None else to_str2(self.rate_total),
-            "rate_effective_from": None if self.rate_effective_from is None
+            "rate_effective_from": None
+            if self.rate_effective_from is None
             else self.rate_effective_from.isoformat(),
         }
 

@@ -54,7 +54,13 @@ def has_users(db: Database) -> bool:
 
 
 def create_user(
-    db: Database, *, login: str, name: str, tenant: str, roles: list[str], password: str,
+    db: Database,
+    *,
+    login: str,
+    name: str,
+    tenant: str,
+    roles: list[str],
+    password: str,
     granted_by: Actor | None = None,
 ) -> UserInfo:
     """Add a local user. Login: 2-60 lower-case letters, digits, '.', '_' or '-'.
@@ -66,12 +72,15 @@ def create_user(
     if not _LOGIN_RE.match(login):
         raise ValidationError(
             f"Login '{login}': use 2 to 60 lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit.", field="login")
+            "starting with a letter or digit.",
+            field="login",
+        )
     if not name.strip():
         raise ValidationError("Name: type the user's full name.", field="name")
     if len(password) < MIN_PASSWORD:
         raise ValidationError(
-            f"Password: use at least {MIN_PASSWORD} characters.", field="password")
+            f"Password: use at least {MIN_PASSWORD} characters.", field="password"
+        )
     role_set = parse_roles(roles)
     if not role_set:
         raise ValidationError("Roles: choose at least one role.", field="roles")
@@ -79,24 +88,39 @@ def create_user(
         if session.scalar(select(func.count()).select_from(User)):
             if granted_by is None:
                 raise PermissionDenied(
-                    "Adding a user needs a signed-in user (--user LOGIN) once one exists.")
+                    "Adding a user needs a signed-in user (--user LOGIN) once one exists."
+                )
             beyond = sorted(r.value for r in role_set - granted_by.roles)
             if beyond:
                 raise PermissionDenied(
-                    f"You may not grant roles you do not hold: {', '.join(beyond)}.")
+                    f"You may not grant roles you do not hold: {', '.join(beyond)}."
+                )
         tenant_row = session.get(Tenant, tenant.strip())
         if tenant_row is None:
             raise ValidationError(
                 f"ULB '{tenant}' is not in the Odisha tenant list (codes like od.dhenkanal).",
-                field="tenant")
+                field="tenant",
+            )
         if session.scalar(select(User).where(User.login == login)) is not None:
             raise ValidationError(f"Login '{login}' is already taken.", field="login")
-        user = User(id=new_id(), login=login, name=name.strip(), tenant_code=tenant_row.code,
-                    password_hash=_hasher.hash(password),
-                    roles=",".join(sorted(r.value for r in role_set)), active=True)
+        user = User(
+            id=new_id(),
+            login=login,
+            name=name.strip(),
+            tenant_code=tenant_row.code,
+            password_hash=_hasher.hash(password),
+            roles=",".join(sorted(r.value for r in role_set)),
+            active=True,
+        )
         session.add(user)
-        return UserInfo(login, user.name, tenant_row.code, tenant_row.name,
-                        tuple(sorted(r.value for r in role_set)), True)
+        return UserInfo(
+            login,
+            user.name,
+            tenant_row.code,
+            tenant_row.name,
+            tuple(sorted(r.value for r in role_set)),
+            True,
+        )
 
 
 def authenticate(db: Database, login: str, password: str) -> Actor:
@@ -116,7 +140,18 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
 def list_users(db: Database) -> list[UserInfo]:
     with db.read() as session:
         rows = session.execute(
-            select(User, Tenant.name).join(Tenant, Tenant.code == User.tenant_code)
-            .order_by(User.login)).all()
-        return [UserInfo(u.login, u.name, u.tenant_code, tname,
-                         tuple(r for r in u.roles.split(",") if r), u.active) for u, tname in rows]
+            select(User, Tenant.name)
+            .join(Tenant, Tenant.code == User.tenant_code)
+            .order_by(User.login)
+        ).all()
+        return [
+            UserInfo(
+                u.login,
+                u.name,
+                u.tenant_code,
+                tname,
+                tuple(r for r in u.roles.split(",") if r),
+                u.active,
+            )
+            for u, tname in rows
+        ]

@@ -49,12 +49,31 @@ def test_sor_show_json_shape(capsys, demo_dir):
     code, out, _ = run(capsys, demo_dir, "sor", "show", "DEMO-W-002", "--json")
     assert code == 0
     data = json.loads(out)
-    assert {"code", "type", "sub_type", "variant", "uom", "rate_quantity", "description",
-            "status", "rate", "history"} <= set(data)
+    assert {
+        "code",
+        "type",
+        "sub_type",
+        "variant",
+        "uom",
+        "rate_quantity",
+        "description",
+        "status",
+        "rate",
+        "history",
+    } <= set(data)
     assert (data["type"], data["sub_type"], data["variant"]) == ("W", "CC", "GF")
     heads = data["rate"]["heads"]
-    assert set(heads) == {"material", "labour", "machinery", "conveyance", "royalty", "dmf",
-                          "emf", "additional", "labour_cess"}
+    assert set(heads) == {
+        "material",
+        "labour",
+        "machinery",
+        "conveyance",
+        "royalty",
+        "dmf",
+        "emf",
+        "additional",
+        "labour_cess",
+    }
     # 3920.55 + 1210 + 85 + 310.20 + 64 = 5589.75 → cess 55.90 → 5645.65
     assert heads["labour_cess"] == "55.90"
     assert data["rate"]["total"] == "5645.65"
@@ -63,18 +82,19 @@ def test_sor_show_json_shape(capsys, demo_dir):
 
 
 def test_sor_show_before_any_rate_has_null_rate(capsys, demo_dir):
-    code, out, _ = run(capsys, demo_dir, "sor", "show", "DEMO-W-002", "--at", "2001-01-01",
-                       "--json")
+    code, out, _ = run(
+        capsys, demo_dir, "sor", "show", "DEMO-W-002", "--at", "2001-01-01", "--json"
+    )
     assert code == 0
     assert json.loads(out)["rate"] is None
 
 
 def test_sor_list_search_and_type(capsys, demo_dir):
-    code, out, _ = run(capsys, demo_dir, "sor", "list", "--search", "PLASTER brick", "--json")
+    _, out, _ = run(capsys, demo_dir, "sor", "list", "--search", "PLASTER brick", "--json")
     assert [r["code"] for r in json.loads(out)] == ["DEMO-W-004"]
-    code, out, _ = run(capsys, demo_dir, "sor", "list", "--type", "L", "--json")
+    _, out, _ = run(capsys, demo_dir, "sor", "list", "--type", "L", "--json")
     assert {r["code"] for r in json.loads(out)} == {"DEMO-L-001", "DEMO-L-002", "DEMO-L-003"}
-    code, out, _ = run(capsys, demo_dir, "sor", "list", "--limit", "2", "--json")
+    _, out, _ = run(capsys, demo_dir, "sor", "list", "--limit", "2", "--json")
     assert len(json.loads(out)) == 2
 
 
@@ -93,21 +113,69 @@ def test_usage_error_is_status_2(capsys, tmp_path):
 def test_user_add_first_then_needs_acting_user(capsys, tmp_path, monkeypatch):
     data = tmp_path / "u"
     monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
-    code, out, err = run(capsys, data, "user", "add", "je1", "--name", "Asha Das",
-                         "--tenant", "od.dhenkanal", "--roles", "ESTIMATE_CREATOR,MB_CREATOR")
+    code, out, err = run(
+        capsys,
+        data,
+        "user",
+        "add",
+        "je1",
+        "--name",
+        "Asha Das",
+        "--tenant",
+        "od.dhenkanal",
+        "--roles",
+        "ESTIMATE_CREATOR,MB_CREATOR",
+    )
     assert code == 0, err
     # A second user needs an acting user, who may only grant roles they hold.
-    code, _, err = run(capsys, data, "user", "add", "je2", "--name", "B", "--tenant",
-                       "od.dhenkanal", "--roles", "MB_CREATOR")
+    code, _, err = run(
+        capsys,
+        data,
+        "user",
+        "add",
+        "je2",
+        "--name",
+        "B",
+        "--tenant",
+        "od.dhenkanal",
+        "--roles",
+        "MB_CREATOR",
+    )
     assert code == 1
     assert "--user" in err
     monkeypatch.setenv("MUKTA_PASSWORD_NEW", "secret2")
-    code, _, err = run(capsys, data, "--user", "je1", "user", "add", "adm", "--name", "C",
-                       "--tenant", "od", "--roles", "MDMS_STATE_ADMIN")
+    code, _, err = run(
+        capsys,
+        data,
+        "--user",
+        "je1",
+        "user",
+        "add",
+        "adm",
+        "--name",
+        "C",
+        "--tenant",
+        "od",
+        "--roles",
+        "MDMS_STATE_ADMIN",
+    )
     assert code == 1
     assert "MDMS_STATE_ADMIN" in err
-    code, _, err = run(capsys, data, "--user", "je1", "user", "add", "je2", "--name", "B",
-                       "--tenant", "od.jatni", "--roles", "mb_creator")
+    code, _, err = run(
+        capsys,
+        data,
+        "--user",
+        "je1",
+        "user",
+        "add",
+        "je2",
+        "--name",
+        "B",
+        "--tenant",
+        "od.jatni",
+        "--roles",
+        "mb_creator",
+    )
     assert code == 0, err
     code, out, _ = run(capsys, data, "user", "list", "--json")
     users = {u["login"]: u for u in json.loads(out)}
@@ -118,13 +186,28 @@ def test_user_add_first_then_needs_acting_user(capsys, tmp_path, monkeypatch):
 def test_import_needs_a_user_with_the_role(capsys, tmp_path, monkeypatch, reference):
     data = tmp_path / "i"
     monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
-    assert run(capsys, data, "user", "add", "je1", "--name", "JE", "--tenant", "od.jatni",
-               "--roles", "ESTIMATE_CREATOR")[0] == 0
+    assert (
+        run(
+            capsys,
+            data,
+            "user",
+            "add",
+            "je1",
+            "--name",
+            "JE",
+            "--tenant",
+            "od.jatni",
+            "--roles",
+            "ESTIMATE_CREATOR",
+        )[0]
+        == 0
+    )
     code, _, err = run(capsys, data, "sor", "import", str(reference / "sor-mdt.xlsx"))
     assert code == 1
     assert "--user" in err
-    code, _, err = run(capsys, data, "--user", "je1", "sor", "import",
-                       str(reference / "sor-mdt.xlsx"))
+    code, _, err = run(
+        capsys, data, "--user", "je1", "sor", "import", str(reference / "sor-mdt.xlsx")
+    )
     assert code == 1
     assert "MDMS_STATE_ADMIN" in err
     code, _, err = run(capsys, data, "--user", "je1", "sor", "list", "--json")
@@ -134,11 +217,26 @@ def test_import_needs_a_user_with_the_role(capsys, tmp_path, monkeypatch, refere
 def test_wrong_password_is_refused(capsys, tmp_path, monkeypatch, reference):
     data = tmp_path / "p"
     monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
-    assert run(capsys, data, "user", "add", "adm", "--name", "Admin", "--tenant", "od",
-               "--roles", "MDMS_STATE_ADMIN")[0] == 0
+    assert (
+        run(
+            capsys,
+            data,
+            "user",
+            "add",
+            "adm",
+            "--name",
+            "Admin",
+            "--tenant",
+            "od",
+            "--roles",
+            "MDMS_STATE_ADMIN",
+        )[0]
+        == 0
+    )
     monkeypatch.setenv("MUKTA_PASSWORD", "wrong")
-    code, _, err = run(capsys, data, "--user", "adm", "sor", "import",
-                       str(reference / "sor-mdt.xlsx"))
+    code, _, err = run(
+        capsys, data, "--user", "adm", "sor", "import", str(reference / "sor-mdt.xlsx")
+    )
     assert code == 1
     assert "Login or password is not correct" in err
 
@@ -154,7 +252,12 @@ def test_sor_show_as_a_process_does_not_import_qt(tmp_path, demo_dir):
         "sys.exit(code)"
     )
     env = {**os.environ}
-    result = subprocess.run([sys.executable, "-c", probe, str(demo_dir)], capture_output=True,
-                            text=True, env=env, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(demo_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["code"] == "DEMO-W-001"

@@ -1,0 +1,11 @@
+.PHONY: run test bench
+
+run:
+	bash scripts/run-app.sh
+
+test:
+	bash scripts/run-tests.sh
+
+bench:
+	bash scripts/bootstrap.sh
+	.venv/bin/python -m bench.sor_bench

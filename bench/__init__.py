@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints each figure against its budget."""

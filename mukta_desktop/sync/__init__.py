@@ -1,0 +1,1 @@
+"""The sync client (the sync issue)."""
