@@ -47,5 +47,9 @@ if [[ ! -f $stamp ]] || ! cmp -s requirements.lock "$stamp"; then
   cp requirements.lock "$stamp"
 fi
 # The project itself, editable, without touching the pinned dependencies.
-.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . 2>/dev/null \
-  || .venv/bin/python -m pip install -q --no-deps -e .
+log=$(mktemp)
+if ! .venv/bin/python -m pip install -q --no-deps -e . >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
+rm -f "$log"
