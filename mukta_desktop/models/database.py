@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from mukta_desktop.domain.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -66,6 +68,11 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
     head = head_revision(engine)
     if current == head:
         return None
+    if current is not None and not _known_revision(engine, current):
+        raise DomainError(
+            f"The database {db_path} was written by a newer version of MUKTA Desktop "
+            f"(schema {current}). Install that version or newer; nothing was changed."
+        )
     backup: Path | None = None
     if db_path.exists() and db_path.stat().st_size > 0 and current is not None:
         backup = backup_database(engine, db_path, reason=f"before-migration-{current}")
@@ -92,6 +99,18 @@ def backup_database(engine: Engine, db_path: Path, reason: str) -> Path:
     if not target.exists():  # pragma: no cover - backup() raises on failure
         shutil.copy2(db_path, target)
     return target
+
+
+def _known_revision(engine: Engine, revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return (
+            ScriptDirectory.from_config(alembic_config(engine)).get_revision(revision) is not None
+        )
+    except CommandError:
+        return False
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

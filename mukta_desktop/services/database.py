@@ -53,7 +53,11 @@ def open_database(data_dir: Path) -> Database:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_FILENAME
     engine = make_engine(path)
-    backup = migrate(engine, path)
+    try:
+        backup = migrate(engine, path)
+    except BaseException:
+        engine.dispose()
+        raise
     database = Database(
         path=path, engine=engine, sessions=make_session_factory(engine), backup=backup
     )

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.ids import new_id
@@ -18,10 +19,10 @@ from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorStatus, SorType
 from mukta_desktop.models import AppSetting, Sor, User
 
 from .database import Database
-from .rate_analysis import ChargeInput, LineInput, save_analysis
+from .rate_analysis import ChargeInput, LineInput, save_analysis_in
 from .sor_catalog import check_definition
 from .sor_store import new_rate_row, search_text
-from .users import Actor, create_user
+from .users import Actor, add_user_in
 
 DEMO_SETTING = "demo_loaded"
 # Demo rates start a year back so that estimates dated in the past find them.
@@ -44,81 +45,81 @@ def _seed() -> dict[str, Any]:
 
 def load_demo(db: Database, *, today: date) -> DemoResult:
     """Load the demo SORs, rates, a rate analysis and the user `demo` (password `demo`, all
-    roles). Loading twice changes nothing."""
+    roles) in one transaction. Loading twice changes nothing."""
     seed = _seed()
-    with db.read() as session:
+    with db.unit_of_work() as session:
         if session.get(AppSetting, DEMO_SETTING) is not None:
             return DemoResult(0, 0, False, True)
-        user_exists = (
-            session.scalar(select(User).where(User.login == seed["user"]["login"])) is not None
+        rates = _add_sors(session, seed["sors"], today)
+        analysis = seed["analysis"]
+        admin = Actor("demo", "Demo", STATE_TENANT, frozenset({Role.MDMS_STATE_ADMIN}))
+        save_analysis_in(
+            session,
+            admin,
+            analysis["sor"],
+            analysis_quantity=Decimal(analysis["analysis_quantity"]),
+            lines=[LineInput(code, Decimal(q)) for code, q in analysis["lines"]],
+            charges=[ChargeInput(d, k, Decimal(v)) for d, k, v in analysis["charges"]],
+            effective_from=today,
+            today=today,
         )
-    rates = 0
-    with db.unit_of_work() as session:
-        for item in seed["sors"]:
-            rate_quantity = Decimal(item["rate_quantity"])
-            check_definition(
-                session,
-                item["type"],
-                item["sub_type"],
-                item["variant"],
-                item["uom"],
-                rate_quantity,
-                item["description"],
-            )
-            if session.scalar(select(Sor).where(Sor.code == item["code"])) is not None:
-                raise ValidationError(f"The demo cannot be loaded: {item['code']} exists.")
-            sor = Sor(
-                id=new_id(),
-                code=item["code"],
-                type_code=item["type"],
-                sub_type_code=item["sub_type"],
-                variant_code=item["variant"],
-                uom_code=item["uom"],
-                rate_quantity=rate_quantity,
-                description=item["description"],
-                search_text=search_text(item["code"], item["description"]),
-                status=SorStatus.ACTIVE.value,
-                is_demo=True,
-                version=1,
-            )
-            session.add(sor)
-            session.flush()
-            if item["rate"]:
-                heads = complete_heads(
-                    SorType(item["type"]),
-                    RateHeads(**{k: Decimal(v) for k, v in item["rate"].items()}),
-                )
-                session.add(
-                    new_rate_row(
-                        sor.id, STATE_TENANT, today - DEMO_RATES_AGE, heads, "DEMO", "demo"
-                    )
-                )
-                rates += 1
-        session.add(AppSetting(key=DEMO_SETTING, value=today.isoformat()))
-    analysis = seed["analysis"]
-    admin = Actor("demo", "Demo", STATE_TENANT, frozenset({Role.MDMS_STATE_ADMIN}))
-    save_analysis(
-        db,
-        admin,
-        analysis["sor"],
-        analysis_quantity=Decimal(analysis["analysis_quantity"]),
-        lines=[LineInput(code, Decimal(q)) for code, q in analysis["lines"]],
-        charges=[ChargeInput(d, k, Decimal(v)) for d, k, v in analysis["charges"]],
-        effective_from=today,
-        today=today,
-    )
-    rates += 1
-    if not user_exists:
+        rates += 1
         u = seed["user"]
-        # Loading the demo is itself the grant of the demo user's roles.
-        grantor = Actor("demo-seed", "Demo seed", STATE_TENANT, frozenset(Role))
-        create_user(
-            db,
-            login=u["login"],
-            name=u["name"],
-            tenant=u["tenant"],
-            roles=[r.value for r in Role],
-            password=u["password"],
-            granted_by=grantor,
-        )
+        user_exists = session.scalar(select(User).where(User.login == u["login"])) is not None
+        if not user_exists:
+            # Loading the demo is itself the grant of the demo user's roles.
+            grantor = Actor("demo-seed", "Demo seed", STATE_TENANT, frozenset(Role))
+            add_user_in(
+                session,
+                login=u["login"],
+                name=u["name"],
+                tenant=u["tenant"],
+                roles=[r.value for r in Role],
+                password=u["password"],
+                granted_by=grantor,
+            )
+        session.add(AppSetting(key=DEMO_SETTING, value=today.isoformat()))
     return DemoResult(len(seed["sors"]), rates, not user_exists, False)
+
+
+def _add_sors(session: Session, items: list[dict[str, Any]], today: date) -> int:
+    rates = 0
+    for item in items:
+        rate_quantity = Decimal(item["rate_quantity"])
+        check_definition(
+            session,
+            item["type"],
+            item["sub_type"],
+            item["variant"],
+            item["uom"],
+            rate_quantity,
+            item["description"],
+        )
+        if session.scalar(select(Sor).where(Sor.code == item["code"])) is not None:
+            raise ValidationError(f"The demo cannot be loaded: {item['code']} exists.")
+        sor = Sor(
+            id=new_id(),
+            code=item["code"],
+            type_code=item["type"],
+            sub_type_code=item["sub_type"],
+            variant_code=item["variant"],
+            uom_code=item["uom"],
+            rate_quantity=rate_quantity,
+            description=item["description"],
+            search_text=search_text(item["code"], item["description"]),
+            status=SorStatus.ACTIVE.value,
+            is_demo=True,
+            version=1,
+        )
+        session.add(sor)
+        session.flush()
+        if item["rate"]:
+            heads = complete_heads(
+                SorType(item["type"]), RateHeads(**{k: Decimal(v) for k, v in item["rate"].items()})
+            )
+            session.add(
+                new_rate_row(sor.id, STATE_TENANT, today - DEMO_RATES_AGE, heads, "DEMO", "demo")
+            )
+            rates += 1
+    session.flush()
+    return rates

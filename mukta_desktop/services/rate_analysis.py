@@ -162,66 +162,91 @@ def save_analysis(
     """Save the analysis and the rate it gives as the works SOR's state rate from a date."""
     require(can_manage_sor_definitions(actor.roles), "save rate analyses", "MDMS_STATE_ADMIN")
     with db.unit_of_work() as session:
-        sor = sor_by_code(session, works_code)
-        if sor.type_code != SorType.WORKS:
-            raise ValidationError(
-                f"{sor.code} is not a works item; only works SORs have a rate analysis.",
-                field="sor",
-            )
-        # The analysis gives a per-unit rate; a SOR defined for more units carries the rate
-        # for its defined quantity.
-        if sor.rate_quantity != Decimal(1):
-            raise ValidationError(
-                f"{sor.code}'s rate is defined for {sor.rate_quantity} {sor.uom_code}; a rate "
-                "analysis gives a rate per 1 unit. Analyse SORs defined for 1 unit.",
-                field="sor",
-            )
-        # The date is checked before the lines: a past date would otherwise be reported as
-        # "no rate in force" of some basic item, hiding the real problem.
-        rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == sor.id)))
-        latest = latest_in_series(rates, STATE_TENANT)
-        check_new_rate_date(
-            effective_from, None if latest is None else latest.effective_from, today=today
-        )
-        resolved = _resolve(session, lines, effective_from, STATE_TENANT)
-        info = _compute(resolved, analysis_quantity, charges, effective_from, STATE_TENANT)
-        heads = info.heads
-        row = new_rate_row(sor.id, STATE_TENANT, effective_from, heads, "ANALYSIS", actor.login)
-        session.add(row)
-        session.flush()
-        saved = RateAnalysis(
-            id=new_id(),
-            sor_id=sor.id,
-            rate_id=row.id,
-            tenant_code=STATE_TENANT,
-            effective_from=effective_from,
+        return save_analysis_in(
+            session,
+            actor,
+            works_code,
             analysis_quantity=analysis_quantity,
-            created_by=actor.login,
+            lines=lines,
+            charges=charges,
+            effective_from=effective_from,
+            today=today,
         )
-        session.add(saved)
-        session.flush()
-        for position, r in enumerate(resolved):
-            session.add(
-                RateAnalysisLine(
-                    id=new_id(),
-                    analysis_id=saved.id,
-                    position=position,
-                    basic_sor_id=r.basic.id,
-                    quantity=r.quantity,
-                    basic_rate_id=r.rate.id,
-                )
+
+
+def save_analysis_in(
+    session: Session,
+    actor: Actor,
+    works_code: str,
+    *,
+    analysis_quantity: Decimal,
+    lines: Sequence[LineInput],
+    charges: Sequence[ChargeInput] = (),
+    effective_from: date,
+    today: date,
+) -> RateInfo:
+    """`save_analysis` inside a unit of work the caller owns (the demo loads in one)."""
+    require(can_manage_sor_definitions(actor.roles), "save rate analyses", "MDMS_STATE_ADMIN")
+    sor = sor_by_code(session, works_code)
+    if sor.type_code != SorType.WORKS:
+        raise ValidationError(
+            f"{sor.code} is not a works item; only works SORs have a rate analysis.",
+            field="sor",
+        )
+    # The analysis gives a per-unit rate; a SOR defined for more units carries the rate
+    # for its defined quantity.
+    if sor.rate_quantity != Decimal(1):
+        raise ValidationError(
+            f"{sor.code}'s rate is defined for {sor.rate_quantity} {sor.uom_code}; a rate "
+            "analysis gives a rate per 1 unit. Analyse SORs defined for 1 unit.",
+            field="sor",
+        )
+    # The date is checked before the lines: a past date would otherwise be reported as
+    # "no rate in force" of some basic item, hiding the real problem.
+    rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == sor.id)))
+    latest = latest_in_series(rates, STATE_TENANT)
+    check_new_rate_date(
+        effective_from, None if latest is None else latest.effective_from, today=today
+    )
+    resolved = _resolve(session, lines, effective_from, STATE_TENANT)
+    info = _compute(resolved, analysis_quantity, charges, effective_from, STATE_TENANT)
+    heads = info.heads
+    row = new_rate_row(sor.id, STATE_TENANT, effective_from, heads, "ANALYSIS", actor.login)
+    session.add(row)
+    session.flush()
+    saved = RateAnalysis(
+        id=new_id(),
+        sor_id=sor.id,
+        rate_id=row.id,
+        tenant_code=STATE_TENANT,
+        effective_from=effective_from,
+        analysis_quantity=analysis_quantity,
+        created_by=actor.login,
+    )
+    session.add(saved)
+    session.flush()
+    for position, r in enumerate(resolved):
+        session.add(
+            RateAnalysisLine(
+                id=new_id(),
+                analysis_id=saved.id,
+                position=position,
+                basic_sor_id=r.basic.id,
+                quantity=r.quantity,
+                basic_rate_id=r.rate.id,
             )
-        for position, c in enumerate(charges):
-            session.add(
-                RateAnalysisCharge(
-                    id=new_id(),
-                    analysis_id=saved.id,
-                    position=position,
-                    description=c.description,
-                    kind=c.kind,
-                    value=c.value,
-                    head=c.head,
-                )
+        )
+    for position, c in enumerate(charges):
+        session.add(
+            RateAnalysisCharge(
+                id=new_id(),
+                analysis_id=saved.id,
+                position=position,
+                description=c.description,
+                kind=c.kind,
+                value=c.value,
+                head=c.head,
             )
-        session.flush()
-        return rate_info(row, None, tenant_names(session))
+        )
+    session.flush()
+    return rate_info(row, None, tenant_names(session))

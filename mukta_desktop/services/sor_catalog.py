@@ -255,14 +255,9 @@ def _detail(session: Session, sor: Sor, at: date, tenant: str) -> SorDetail:
     variant_name = session.get_one(Variant, sor.variant_code).name
     analysis = None
     if current is not None:
+        # Only the analysis that made the rate in force is shown: an older analysis next to
+        # a manually revised rate would show a total that no longer matches.
         saved = session.scalar(select(RateAnalysis).where(RateAnalysis.rate_id == current.id))
-        if saved is None:
-            saved = session.scalar(
-                select(RateAnalysis)
-                .where(RateAnalysis.sor_id == sor.id)
-                .order_by(RateAnalysis.effective_from.desc())
-                .limit(1)
-            )
         if saved is not None:
             analysis = analysis_info(session, saved)
     return SorDetail(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import PermissionDenied, ValidationError
 from mukta_desktop.domain.ids import new_id
@@ -19,6 +22,16 @@ from .database import Database
 _LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 4
 _hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not the password of anybody")
+
+
+def _burn(password: str) -> None:
+    with suppress(VerificationError):
+        _hasher.verify(_dummy_hash(), password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +81,29 @@ def create_user(
     The first user of an installation needs nobody's grant; after that a signed-in user adds
     users, and may only hand out roles they hold themselves.
     """
+    with db.unit_of_work() as session:
+        return add_user_in(
+            session,
+            login=login,
+            name=name,
+            tenant=tenant,
+            roles=roles,
+            password=password,
+            granted_by=granted_by,
+        )
+
+
+def add_user_in(
+    session: Session,
+    *,
+    login: str,
+    name: str,
+    tenant: str,
+    roles: list[str],
+    password: str,
+    granted_by: Actor | None,
+) -> UserInfo:
+    """`create_user` inside a unit of work the caller owns."""
     login = login.strip().lower()
     if not _LOGIN_RE.match(login):
         raise ValidationError(
@@ -84,43 +120,35 @@ def create_user(
     role_set = parse_roles(roles)
     if not role_set:
         raise ValidationError("Roles: choose at least one role.", field="roles")
-    with db.unit_of_work() as session:
-        if session.scalar(select(func.count()).select_from(User)):
-            if granted_by is None:
-                raise PermissionDenied(
-                    "Adding a user needs a signed-in user (--user LOGIN) once one exists."
-                )
-            beyond = sorted(r.value for r in role_set - granted_by.roles)
-            if beyond:
-                raise PermissionDenied(
-                    f"You may not grant roles you do not hold: {', '.join(beyond)}."
-                )
-        tenant_row = session.get(Tenant, tenant.strip())
-        if tenant_row is None:
-            raise ValidationError(
-                f"ULB '{tenant}' is not in the Odisha tenant list (codes like od.dhenkanal).",
-                field="tenant",
+    if session.scalar(select(func.count()).select_from(User)):
+        if granted_by is None:
+            raise PermissionDenied(
+                "Adding a user needs a signed-in user (--user LOGIN) once one exists."
             )
-        if session.scalar(select(User).where(User.login == login)) is not None:
-            raise ValidationError(f"Login '{login}' is already taken.", field="login")
-        user = User(
-            id=new_id(),
-            login=login,
-            name=name.strip(),
-            tenant_code=tenant_row.code,
-            password_hash=_hasher.hash(password),
-            roles=",".join(sorted(r.value for r in role_set)),
-            active=True,
+        beyond = sorted(r.value for r in role_set - granted_by.roles)
+        if beyond:
+            raise PermissionDenied(f"You may not grant roles you do not hold: {', '.join(beyond)}.")
+    tenant_row = session.get(Tenant, tenant.strip())
+    if tenant_row is None:
+        raise ValidationError(
+            f"ULB '{tenant}' is not in the Odisha tenant list (codes like od.dhenkanal).",
+            field="tenant",
         )
-        session.add(user)
-        return UserInfo(
-            login,
-            user.name,
-            tenant_row.code,
-            tenant_row.name,
-            tuple(sorted(r.value for r in role_set)),
-            True,
-        )
+    if session.scalar(select(User).where(User.login == login)) is not None:
+        raise ValidationError(f"Login '{login}' is already taken.", field="login")
+    role_codes = tuple(sorted(r.value for r in role_set))
+    user = User(
+        id=new_id(),
+        login=login,
+        name=name.strip(),
+        tenant_code=tenant_row.code,
+        password_hash=_hasher.hash(password),
+        roles=",".join(role_codes),
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return UserInfo(login, user.name, tenant_row.code, tenant_row.name, role_codes, True)
 
 
 def authenticate(db: Database, login: str, password: str) -> Actor:
@@ -129,6 +157,9 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
     with db.read() as session:
         user = session.scalar(select(User).where(User.login == login.strip().lower()))
         if user is None or not user.active:
+            # Spend the same time as a wrong password, so the answer does not tell which
+            # logins exist.
+            _burn(password)
             raise refusal
         try:
             _hasher.verify(user.password_hash, password)

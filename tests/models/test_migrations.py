@@ -220,3 +220,23 @@ def test_backup_database_copies_committed_data_in_the_wal(db: Database) -> None:
     # the live database is untouched and still usable
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM app_setting")).scalar() == 1
+
+
+def test_database_from_a_newer_version_is_refused_untouched(data_dir):
+    """A schema revision this version does not know: refused in plain words, no backup."""
+    import sqlite3
+
+    from mukta_desktop.domain.errors import DomainError
+    from mukta_desktop.services.database import open_database
+
+    open_database(data_dir).close()
+    db_file = data_dir / "mukta.sqlite3"
+    with sqlite3.connect(db_file) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    with pytest.raises(DomainError, match="newer version of MUKTA Desktop"):
+        open_database(data_dir)
+    assert not (data_dir / "backups").exists()
+    with sqlite3.connect(db_file) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            "f00dfeed9999",
+        )
