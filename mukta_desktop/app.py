@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from mukta_desktop import __version__
 from mukta_desktop.domain.dates import india_today
 from mukta_desktop.services.database import Database, open_database
-from mukta_desktop.services.masters import Masters, load_masters
+from mukta_desktop.services.masters import Masters, read_masters
 from mukta_desktop.services.users import Actor, has_users
 from mukta_desktop.ui.background import Runner
 from mukta_desktop.ui.context import UiContext
@@ -38,11 +37,6 @@ APP_NAME = "MUKTA Desktop"
 ORG_NAME = "MUKTA"
 
 
-def default_data_dir() -> Path:
-    """Where the database, logs and backups live unless `--data-dir` says otherwise."""
-    return platformdirs.user_data_path("mukta-desktop", "MUKTA")
-
-
 @dataclass(frozen=True, slots=True)
 class Opened:
     db: Database
@@ -56,8 +50,7 @@ def open_data(data_dir: Path) -> Opened:
     Runs on a worker thread."""
     db = open_database(data_dir)
     try:
-        with db.read() as session:
-            masters = load_masters(session)
+        masters = read_masters(db)
         return Opened(db, masters, has_users(db))
     except BaseException:
         db.close()

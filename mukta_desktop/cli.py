@@ -20,6 +20,7 @@ from mukta_desktop import __version__
 from mukta_desktop.domain.dates import format_date, india_today
 from mukta_desktop.domain.errors import DomainError
 from mukta_desktop.domain.numbers import format_money
+from mukta_desktop.services.paths import default_data_dir
 
 if TYPE_CHECKING:
     from mukta_desktop.services.database import Database
@@ -110,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    data_dir: Path = getattr(args, "data_dir", None) or _default_data_dir()
+    data_dir: Path = getattr(args, "data_dir", None) or default_data_dir()
     if args.command is None:
         from mukta_desktop.app import run_gui
 
@@ -128,12 +129,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     finally:
         db.close()
-
-
-def _default_data_dir() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("mukta-desktop", "MUKTA")
 
 
 def _fail(message: str) -> int:

@@ -6,10 +6,13 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from .database import Database
 
 from mukta_desktop.models import (
     Overhead,
@@ -112,6 +115,12 @@ class Masters:
 
     def tenant_name(self, code: str) -> str:
         return next((t.name for t in self.tenants if t.code == code), code)
+
+
+def read_masters(db: Database) -> Masters:
+    """Every master list, read in its own session."""
+    with db.read() as session:
+        return load_masters(session)
 
 
 def load_masters(session: Session) -> Masters:

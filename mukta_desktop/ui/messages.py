@@ -27,9 +27,18 @@ def report(exc: BaseException) -> None:
         log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
 
 
+# Boxes without a parent are kept here until closed: nothing else holds them, and a box
+# Python no longer references is deleted before the user sees it.
+_open_boxes: set[QMessageBox] = set()
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "Not done") -> None:
     report(exc)
-    box = QMessageBox(QMessageBox.Icon.Warning, title, describe(exc), QMessageBox.StandardButton.Ok,
-                      parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, describe(exc), QMessageBox.StandardButton.Ok, parent
+    )
     box.setObjectName("errorBox")
+    if parent is None:
+        _open_boxes.add(box)
+        box.finished.connect(lambda _result, box=box: _open_boxes.discard(box))
     box.open()

@@ -16,10 +16,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidge
 from pytestqt.qtbot import QtBot
 
 from mukta_desktop import __version__
-from mukta_desktop.app import AppController, Opened, default_data_dir, open_data, run_gui
+from mukta_desktop.app import AppController, Opened, open_data, run_gui
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.services.demo import load_demo
+from mukta_desktop.services.paths import default_data_dir
 from mukta_desktop.services.sor_catalog import SorQuery, search_sors
 from mukta_desktop.services.users import Actor, list_users
 from mukta_desktop.ui.about_dialog import AboutDialog
