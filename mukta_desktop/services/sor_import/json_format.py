@@ -1,0 +1,111 @@
+"""Our own SOR file: {"format": "mukta-sor/1", "sors": [...]}, amounts as strings.
+
+Reading parses numbers as Decimal (never float); writing gives every amount as a
+2-decimal string, so a file written here imports back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from mukta_desktop.domain.numbers import to_str2
+from mukta_desktop.domain.sor import STATE_TENANT, effective_rate
+from mukta_desktop.models import Sor, SorRate
+
+from ..database import Database
+from ..sor_store import dated, heads_of, quantity_text
+from .report import ImportProblem
+from .rows import DEFINITION_FIELDS, RATE_FIELDS, Cell, Source, SourceRow
+
+FORMAT = "mukta-sor/1"
+RATE_KEY = "rate"
+_ITEM_KEYS = frozenset((*DEFINITION_FIELDS, RATE_KEY))
+
+
+def read_json(path: Path) -> Source:
+    """The items of a mukta-sor/1 file as rows (row = item number from 1), or why not."""
+    try:
+        data = json.loads(path.read_text("utf-8"), parse_float=Decimal,
+                          parse_constant=Decimal)
+    except UnicodeDecodeError:
+        return Source.failed(f"'{path.name}' is not a .json SOR file (not UTF-8 text)")
+    except json.JSONDecodeError as exc:
+        return Source.failed(f"'{path.name}' is not valid JSON (line {exc.lineno}, column "
+                             f"{exc.colno}: {exc.msg})")
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return Source.failed(f"'{path.name}' is not a SOR file: it needs \"format\": "
+                             f"\"{FORMAT}\" and a list \"sors\"")
+    items = data.get("sors")
+    if not isinstance(items, list):
+        return Source.failed(f"'{path.name}': \"sors\" must be a list of SOR items")
+    if not items:
+        return Source.failed(f"'{path.name}' has no SOR items")
+    source = Source()
+    for number, item in enumerate(items, start=1):
+        row = _item_row(number, item, source.problems)
+        if row is not None:
+            source.rows.append(row)
+    return source
+
+
+def _item_row(number: int, item: object, problems: list[ImportProblem]) -> SourceRow | None:
+    if not isinstance(item, dict):
+        problems.append(ImportProblem("an item must be an object with the SOR's fields",
+                                      row=number))
+        return None
+    for unknown in sorted(set(item) - _ITEM_KEYS):
+        problems.append(ImportProblem(
+            f"unknown field; allowed: {', '.join(sorted(_ITEM_KEYS))}", row=number,
+            column=str(unknown)))
+    cells = {key: Cell(item.get(key), key) for key in DEFINITION_FIELDS}
+    rate = item.get(RATE_KEY)
+    if rate is None:
+        return SourceRow(None, number, cells)
+    if not isinstance(rate, dict):
+        problems.append(ImportProblem("the rate must be null or an object of head amounts",
+                                      row=number, column=RATE_KEY))
+        return None
+    for unknown in sorted(set(rate) - set(RATE_FIELDS)):
+        problems.append(ImportProblem(
+            f"unknown rate head; allowed: {', '.join(RATE_FIELDS)}", row=number,
+            column=f"{RATE_KEY}.{unknown}"))
+    for head in RATE_FIELDS:
+        cells[head] = Cell(rate.get(head), f"{RATE_KEY}.{head}")
+    return SourceRow(None, number, cells)
+
+
+def export_sor_json(db: Database, path: Path, *, at: date, tenant: str = STATE_TENANT) -> int:
+    """Write every SOR with the rate in force at `at` for `tenant`; returns the SOR count."""
+    with db.read() as session:
+        sors = list(session.scalars(select(Sor).order_by(Sor.code)))
+        rates: dict[str, list[SorRate]] = defaultdict(list)
+        for rate in session.scalars(select(SorRate).where(
+                SorRate.tenant_code.in_({STATE_TENANT, tenant}), SorRate.effective_from <= at)):
+            rates[rate.sor_id].append(rate)
+        items = [_item(sor, rates.get(sor.id, []), at, tenant) for sor in sors]
+    document = {"format": FORMAT, "sors": items}
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return len(items)
+
+
+def _item(sor: Sor, rates: list[SorRate], at: date, tenant: str) -> dict[str, Any]:
+    chosen = effective_rate(dated(rates), at, tenant)
+    rate: dict[str, str] | None = None
+    if chosen is not None:
+        assert isinstance(chosen.key, SorRate)
+        heads = heads_of(chosen.key)
+        rate = {name: to_str2(value) for name, value in heads.as_dict().items()}
+        rate["total"] = to_str2(heads.total)
+    return {
+        "code": sor.code, "type": sor.type_code, "sub_type": sor.sub_type_code,
+        "variant": sor.variant_code, "uom": sor.uom_code,
+        "rate_quantity": quantity_text(sor.rate_quantity), "description": sor.description,
+        "rate": rate,
+    }

@@ -1,0 +1,201 @@
+"""Comparing valid rows with what is stored, and applying the result in one go.
+
+The plan is made without changing anything, so a refused import leaves the session clean;
+`apply_plan` is the only writer. Both work in bulk (a few statements for the whole file):
+building thousands of ORM objects costs seconds that a 5,000-row import cannot spend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from mukta_desktop.domain.dates import format_date
+from mukta_desktop.domain.ids import new_id
+from mukta_desktop.domain.numbers import to_str2
+from mukta_desktop.domain.sor import RateHeads, SorStatus
+from mukta_desktop.models import Sor, SorRate
+from mukta_desktop.models.base import utcnow
+
+from ..sor_store import heads_of, quantity_text, search_text
+from .report import ImportProblem
+from .rows import RATE_QUANTITY, SUB_TYPE, TOTAL, TYPE, UOM, VARIANT
+from .validate import SorLine
+
+RATE_SOURCE = "IMPORT"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSor:
+    """The columns of a stored SOR that an import compares with."""
+
+    id: str
+    code: str
+    type_code: str
+    sub_type_code: str
+    variant_code: str
+    uom_code: str
+    rate_quantity: Decimal
+    description: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewRate:
+    sor_id: str
+    heads: RateHeads
+
+
+@dataclass(slots=True)
+class Plan:
+    creates: list[tuple[str, SorLine]] = field(default_factory=list)  # (new SOR id, row)
+    updates: list[tuple[StoredSor, SorLine]] = field(default_factory=list)  # new description
+    unchanged: int = 0
+    rates: list[NewRate] = field(default_factory=list)
+    rates_skipped: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def changes_definitions(self) -> bool:
+        return bool(self.creates or self.updates)
+
+    def definition_codes(self) -> list[str]:
+        return [line.code for _, line in self.creates] + [line.code for _, line in self.updates]
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What is stored that the import compares with, read in three queries."""
+
+    sors: dict[str, StoredSor]  # by case-folded code
+    latest: dict[str, date]  # SOR id -> latest effective_from in the tenant's series
+    same_day: dict[str, RateHeads]  # SOR id -> heads of its rate on the import's date
+
+
+def make_plan(
+    session: Session, lines: Sequence[SorLine], *, tenant: str, effective_from: date
+) -> Plan:
+    stored = _load(session, tenant, effective_from)
+    plan = Plan()
+    for line in lines:
+        sor = stored.sors.get(line.code.casefold())
+        if sor is None:
+            sor_id = new_id()
+            plan.creates.append((sor_id, line))
+        else:
+            sor_id = sor.id
+            _compare_definition(plan, sor, line)
+        if line.heads is not None:
+            _plan_rate(plan, stored, sor, sor_id, line, line.heads, tenant, effective_from)
+    return plan
+
+
+def _load(session: Session, tenant: str, effective_from: date) -> _Stored:
+    columns = select(Sor.id, Sor.code, Sor.type_code, Sor.sub_type_code, Sor.variant_code,
+                     Sor.uom_code, Sor.rate_quantity, Sor.description, Sor.version)
+    sors = {row.code.casefold(): StoredSor(*row) for row in session.execute(columns)}
+    latest_rows = session.execute(
+        select(SorRate.sor_id, func.max(SorRate.effective_from))
+        .where(SorRate.tenant_code == tenant).group_by(SorRate.sor_id))
+    latest = {sor_id: day for sor_id, day in latest_rows}
+    same_day = {rate.sor_id: heads_of(rate) for rate in session.scalars(
+        select(SorRate).where(SorRate.tenant_code == tenant,
+                              SorRate.effective_from == effective_from))}
+    return _Stored(sors, latest, same_day)
+
+
+def _compare_definition(plan: Plan, sor: StoredSor, line: SorLine) -> None:
+    differences = [
+        (TYPE, "type", line.type_code, sor.type_code),
+        (SUB_TYPE, "sub type", line.sub_type_code, sor.sub_type_code),
+        (VARIANT, "variant", line.variant_code, sor.variant_code),
+        (UOM, "unit", line.uom_code, sor.uom_code),
+    ]
+    problems = [
+        line.source.problem(_changed(sor, label, new, old), column)
+        for column, label, new, old in differences if new != old
+    ]
+    if line.rate_quantity != sor.rate_quantity:
+        problems.append(line.source.problem(_changed(
+            sor, "quantity for which the rate is defined", quantity_text(line.rate_quantity),
+            quantity_text(sor.rate_quantity)), RATE_QUANTITY))
+    if problems:
+        plan.problems.extend(problems)
+    elif line.description != sor.description:
+        plan.updates.append((sor, line))
+    else:
+        plan.unchanged += 1
+
+
+def _changed(sor: StoredSor, label: str, new: str, old: str) -> str:
+    return (f"{label} differs from the stored SOR {sor.code}: file {new}, stored {old}; "
+            "a SOR's definition changes only through Modify SOR")
+
+
+def _plan_rate(
+    plan: Plan, stored: _Stored, sor: StoredSor | None, sor_id: str, line: SorLine,
+    heads: RateHeads, tenant: str, effective_from: date,
+) -> None:
+    if sor is None:
+        plan.rates.append(NewRate(sor_id, heads))
+        return
+    same = stored.same_day.get(sor_id)
+    latest = stored.latest.get(sor_id)
+    if same is not None and same == heads:
+        plan.rates_skipped += 1
+    elif same is not None:
+        plan.problems.append(line.source.problem(
+            f"{sor.code} already has a different rate for {tenant} from "
+            f"{format_date(effective_from)} (total {to_str2(same.total)}, this row "
+            f"{to_str2(heads.total)}); rate history is never rewritten: import the new rate "
+            "with a later effective date", TOTAL))
+    elif latest is not None and effective_from < latest:
+        plan.problems.append(line.source.problem(
+            f"effective from {format_date(effective_from)} is earlier than the latest rate of "
+            f"{sor.code} for {tenant} (from {format_date(latest)}); rate history is never "
+            "rewritten"))
+    else:
+        plan.rates.append(NewRate(sor_id, heads))
+
+
+def apply_plan(
+    session: Session, plan: Plan, *, tenant: str, effective_from: date, by: str
+) -> None:
+    """Write the plan; the caller's unit of work commits it or nothing."""
+    if plan.creates:
+        session.execute(insert(Sor), [_new_sor(sor_id, line) for sor_id, line in plan.creates])
+    if plan.updates:
+        now = utcnow()
+        session.execute(update(Sor), [
+            {"id": sor.id, "description": line.description,
+             "search_text": search_text(sor.code, line.description),
+             "version": sor.version + 1, "updated_at": now}
+            for sor, line in plan.updates])
+    if plan.rates:
+        session.execute(insert(SorRate),
+                        [_rate_row(rate, tenant, effective_from, by) for rate in plan.rates])
+
+
+def _new_sor(sor_id: str, line: SorLine) -> dict[str, Any]:
+    return {
+        "id": sor_id, "code": line.code, "type_code": line.type_code,
+        "sub_type_code": line.sub_type_code, "variant_code": line.variant_code,
+        "uom_code": line.uom_code, "rate_quantity": line.rate_quantity,
+        "description": line.description, "search_text": search_text(line.code, line.description),
+        "status": SorStatus.ACTIVE.value, "is_demo": False, "version": 1,
+    }
+
+
+def _rate_row(rate: NewRate, tenant: str, effective_from: date, by: str) -> dict[str, Any]:
+    # The values sor_store.new_rate_row gives an ORM object, as a row for a bulk insert.
+    return {
+        "id": new_id(), "sor_id": rate.sor_id, "tenant_code": tenant,
+        "effective_from": effective_from, **rate.heads.as_dict(), "total": rate.heads.total,
+        "source": RATE_SOURCE, "created_by": by,
+    }
