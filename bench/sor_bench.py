@@ -21,13 +21,12 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
-from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorType, complete_heads
 from mukta_desktop.models import Sor
 from mukta_desktop.services.database import Database, open_database
 from mukta_desktop.services.sor_catalog import SorQuery, get_sor, search_sors
-from mukta_desktop.services.sor_store import new_rate_row, search_text
+from mukta_desktop.services.sor_store import new_rate_row, sor_values
 from mukta_desktop.services.users import Actor
 
 TODAY = date(2026, 11, 21)
@@ -107,10 +106,8 @@ def _fill_sors(db: Database, count: int) -> None:
             words = [WORDS[(n * 7 + k * 13) % len(WORDS)] for k in range(12)]
             description = " ".join(words) + f" item {n}"
             code = f"SOR_{n + 1:06d}"
-            sor_id = new_id()
-            sors.append(
-                Sor(
-                    id=sor_id,
+            sor = Sor(
+                **sor_values(
                     code=code,
                     type_code=type_code,
                     sub_type_code=sub,
@@ -118,12 +115,10 @@ def _fill_sors(db: Database, count: int) -> None:
                     uom_code="CUM",
                     rate_quantity=Decimal(1),
                     description=description,
-                    search_text=search_text(code, description),
-                    status="ACTIVE",
-                    is_demo=False,
-                    version=1,
                 )
             )
+            sor_id = sor.id
+            sors.append(sor)
             heads = complete_heads(
                 SorType(type_code),
                 RateHeads(material=Decimal(100 + n % 900), labour=Decimal(50 + n % 300)),

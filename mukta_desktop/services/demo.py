@@ -13,15 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
-from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.roles import Role
-from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorStatus, SorType, complete_heads
+from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorType, complete_heads
 from mukta_desktop.models import AppSetting, Sor, User
 
 from .database import Database
 from .rate_analysis import ChargeInput, LineInput, save_analysis_in
 from .sor_catalog import check_definition
-from .sor_store import new_rate_row, search_text
+from .sor_store import new_rate_row, sor_values
 from .users import Actor, add_user_in
 
 DEMO_SETTING = "demo_loaded"
@@ -98,18 +97,16 @@ def _add_sors(session: Session, items: list[dict[str, Any]], today: date) -> int
         if session.scalar(select(Sor).where(Sor.code == item["code"])) is not None:
             raise ValidationError(f"The demo cannot be loaded: {item['code']} exists.")
         sor = Sor(
-            id=new_id(),
-            code=item["code"],
-            type_code=item["type"],
-            sub_type_code=item["sub_type"],
-            variant_code=item["variant"],
-            uom_code=item["uom"],
-            rate_quantity=rate_quantity,
-            description=item["description"],
-            search_text=search_text(item["code"], item["description"]),
-            status=SorStatus.ACTIVE.value,
-            is_demo=True,
-            version=1,
+            **sor_values(
+                code=item["code"],
+                type_code=item["type"],
+                sub_type_code=item["sub_type"],
+                variant_code=item["variant"],
+                uom_code=item["uom"],
+                rate_quantity=rate_quantity,
+                description=item["description"],
+                is_demo=True,
+            )
         )
         session.add(sor)
         session.flush()

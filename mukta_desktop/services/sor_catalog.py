@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
-from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.numbers import ZERO, check_decimal
 from mukta_desktop.domain.roles import can_manage_sor_definitions, can_set_rates, require
 from mukta_desktop.domain.sor import (
@@ -49,6 +48,7 @@ from .sor_store import (
     rate_info,
     search_text,
     sor_by_code,
+    sor_values,
     tenant_names,
 )
 from .sor_views import RateInfo, SorDetail, SorPage, SorRow
@@ -360,18 +360,15 @@ def create_sor(db: Database, actor: Actor, new: NewSor, *, today: date) -> SorDe
         )
         code = next_sor_code(session)
         sor = Sor(
-            id=new_id(),
-            code=code,
-            type_code=new.type_code,
-            sub_type_code=new.sub_type_code,
-            variant_code=new.variant_code,
-            uom_code=new.uom_code,
-            rate_quantity=new.rate_quantity,
-            description=new.description.strip(),
-            search_text=search_text(code, new.description.strip()),
-            status=SorStatus.ACTIVE.value,
-            is_demo=False,
-            version=1,
+            **sor_values(
+                code=code,
+                type_code=new.type_code,
+                sub_type_code=new.sub_type_code,
+                variant_code=new.variant_code,
+                uom_code=new.uom_code,
+                rate_quantity=new.rate_quantity,
+                description=new.description.strip(),
+            )
         )
         session.add(sor)
         session.flush()

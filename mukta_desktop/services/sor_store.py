@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from mukta_desktop.domain.sor import (
     STATE_TENANT,
     DatedRate,
     RateHeads,
+    SorStatus,
     effective_rate,
     rate_periods,
 )
@@ -53,19 +55,55 @@ def heads_of(rate: SorRate) -> RateHeads:
     )
 
 
+def rate_values(
+    sor_id: str, tenant: str, effective_from: date, heads: RateHeads, source: str, by: str
+) -> dict[str, Any]:
+    """The column values of a new rate: for an ORM object or a bulk insert alike."""
+    return {
+        "id": new_id(),
+        "sor_id": sor_id,
+        "tenant_code": tenant,
+        "effective_from": effective_from,
+        **heads.as_dict(),
+        "total": heads.total,
+        "source": source,
+        "created_by": by,
+    }
+
+
 def new_rate_row(
     sor_id: str, tenant: str, effective_from: date, heads: RateHeads, source: str, by: str
 ) -> SorRate:
-    return SorRate(
-        id=new_id(),
-        sor_id=sor_id,
-        tenant_code=tenant,
-        effective_from=effective_from,
-        **heads.as_dict(),
-        total=heads.total,
-        source=source,
-        created_by=by,
-    )
+    return SorRate(**rate_values(sor_id, tenant, effective_from, heads, source, by))
+
+
+def sor_values(
+    *,
+    code: str,
+    type_code: str,
+    sub_type_code: str,
+    variant_code: str,
+    uom_code: str,
+    rate_quantity: Decimal,
+    description: str,
+    is_demo: bool = False,
+    sor_id: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a new, active SOR (with its search text)."""
+    return {
+        "id": sor_id or new_id(),
+        "code": code,
+        "type_code": type_code,
+        "sub_type_code": sub_type_code,
+        "variant_code": variant_code,
+        "uom_code": uom_code,
+        "rate_quantity": rate_quantity,
+        "description": description,
+        "search_text": search_text(code, description),
+        "status": SorStatus.ACTIVE.value,
+        "is_demo": is_demo,
+        "version": 1,
+    }
 
 
 def dated(rates: Iterable[SorRate]) -> list[DatedRate]:

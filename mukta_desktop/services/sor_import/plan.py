@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from mukta_desktop.domain.dates import format_date
 from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.numbers import to_str2
-from mukta_desktop.domain.sor import RateHeads, SorStatus
+from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.models import Sor, SorRate
 from mukta_desktop.models.base import utcnow
 
-from ..sor_store import heads_of, quantity_text, search_text
+from ..sor_store import heads_of, quantity_text, rate_values, search_text, sor_values
 from .report import ImportProblem
 from .rows import RATE_QUANTITY, SUB_TYPE, TOTAL, TYPE, UOM, VARIANT
 from .validate import SorLine
@@ -183,19 +183,11 @@ def apply_plan(
 
 
 def _new_sor(sor_id: str, line: SorLine) -> dict[str, Any]:
-    return {
-        "id": sor_id, "code": line.code, "type_code": line.type_code,
-        "sub_type_code": line.sub_type_code, "variant_code": line.variant_code,
-        "uom_code": line.uom_code, "rate_quantity": line.rate_quantity,
-        "description": line.description, "search_text": search_text(line.code, line.description),
-        "status": SorStatus.ACTIVE.value, "is_demo": False, "version": 1,
-    }
+    return sor_values(
+        sor_id=sor_id, code=line.code, type_code=line.type_code,
+        sub_type_code=line.sub_type_code, variant_code=line.variant_code,
+        uom_code=line.uom_code, rate_quantity=line.rate_quantity, description=line.description)
 
 
 def _rate_row(rate: NewRate, tenant: str, effective_from: date, by: str) -> dict[str, Any]:
-    # The values sor_store.new_rate_row gives an ORM object, as a row for a bulk insert.
-    return {
-        "id": new_id(), "sor_id": rate.sor_id, "tenant_code": tenant,
-        "effective_from": effective_from, **rate.heads.as_dict(), "total": rate.heads.total,
-        "source": RATE_SOURCE, "created_by": by,
-    }
+    return rate_values(rate.sor_id, tenant, effective_from, rate.heads, RATE_SOURCE, by)
