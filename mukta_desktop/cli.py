@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--tenant", default="od", help="od or od.<ulb>")
     show.add_argument("--json", action="store_true")
 
+    export = sor_commands.add_parser(
+        "export", parents=[common], help="write every SOR with its rate to a JSON file"
+    )
+    export.add_argument("file", type=Path)
+    export.add_argument("--at", type=_date_arg, default=None, help="rates in force on YYYY-MM-DD")
+    export.add_argument("--tenant", default="od", help="od or od.<ulb>")
+
     user = commands.add_parser("user", help="local users", parents=[common])
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_commands.add_parser("add", parents=[common], help="add a local user")
@@ -260,6 +267,18 @@ def _sor_show(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sor_export(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.sor_import import export_sor_json
+
+    at = args.at or india_today()
+    try:
+        count = export_sor_json(db, args.file, at=at, tenant=args.tenant)
+    except OSError as exc:
+        raise Refused(f"cannot write {args.file}: {exc.strerror or exc}") from None
+    print(f"{count} SOR(s) with rates in force on {format_date(at)} written to {args.file}.")
+    return EXIT_OK
+
+
 def _user_add(db: Database, args: argparse.Namespace) -> int:
     from mukta_desktop.services.users import create_user, has_users
 
@@ -332,6 +351,7 @@ _HANDLERS: dict[tuple[str, str | None], Callable[[Database, argparse.Namespace],
     ("sor", "import"): _sor_import,
     ("sor", "list"): _sor_list,
     ("sor", "show"): _sor_show,
+    ("sor", "export"): _sor_export,
     ("user", "add"): _user_add,
     ("user", "list"): _user_list,
     ("demo", None): _demo,

@@ -261,3 +261,195 @@ def test_sor_show_as_a_process_does_not_import_qt(tmp_path, demo_dir):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["code"] == "DEMO-W-001"
+
+
+def test_import_show_export_round_trip(capsys, tmp_path, monkeypatch, reference):
+    """The real SOR MDT workbook through the command line, then out to JSON and back in."""
+    data = tmp_path / "r"
+    monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
+    assert (
+        run(
+            capsys,
+            data,
+            "user",
+            "add",
+            "adm",
+            "--name",
+            "Admin",
+            "--tenant",
+            "od",
+            "--roles",
+            "MDMS_STATE_ADMIN",
+        )[0]
+        == 0
+    )
+    code, out, err = run(
+        capsys,
+        data,
+        "--user",
+        "adm",
+        "sor",
+        "import",
+        str(reference / "sor-mdt.xlsx"),
+        "--effective-from",
+        "2024-04-01",
+    )
+    assert code == 0, err
+    assert "5 SOR(s) created" in out
+    code, out, _ = run(capsys, data, "sor", "show", "FL00001", "--json")
+    shown = json.loads(out)
+    assert shown["rate"]["total"] == "5026.14"
+    assert shown["rate"]["heads"]["labour_cess"] == "49.76"
+    assert shown["rate"]["effective_from"] == "2024-04-01"
+    code, out, _ = run(capsys, data, "sor", "show", "CC00001", "--json")
+    assert (json.loads(out)["rate_quantity"], json.loads(out)["rate"]["total"]) == (
+        "120",
+        "439070.35",
+    )
+    exported = tmp_path / "sors.json"
+    code, out, _ = run(capsys, data, "sor", "export", str(exported))
+    assert code == 0
+    items = {i["code"]: i for i in json.loads(exported.read_text("utf-8"))["sors"]}
+    assert items["FL00001"]["rate"]["total"] == "5026.14"
+    # The export imports into a fresh installation with the same figures.
+    other = tmp_path / "other"
+    assert (
+        run(
+            capsys,
+            other,
+            "user",
+            "add",
+            "adm",
+            "--name",
+            "Admin",
+            "--tenant",
+            "od",
+            "--roles",
+            "MDMS_STATE_ADMIN",
+        )[0]
+        == 0
+    )
+    code, _, err = run(
+        capsys,
+        other,
+        "--user",
+        "adm",
+        "sor",
+        "import",
+        str(exported),
+        "--effective-from",
+        "2024-04-01",
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, other, "sor", "show", "LD00002", "--json")
+    assert json.loads(out)["rate"]["total"] == "345.00"
+    assert json.loads(out)["uom"] == "NOS"
+
+
+def test_bad_workbook_is_refused_with_every_row_named(capsys, tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "SOR"
+    sheet.append(
+        [
+            "Sr. No.",
+            "Code",
+            "Type",
+            "Sub Type",
+            "Variant",
+            "SOR Description",
+            "UOM",
+            "Qty for which rate is defined",
+            "Basic Matrial Rate",
+            "Basic Labour Rate",
+            "Basic Machinery Rate",
+            "Conveyance",
+            "Royalty",
+            "Labour Cess",
+            "Total",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "X1",
+            "Works",
+            "Flooring",
+            "Ground Floor",
+            "ok row",
+            "SQM",
+            1,
+            "100",
+            "",
+            "",
+            "",
+            "",
+            "1",
+            "101",
+        ]
+    )
+    sheet.append(
+        [
+            2,
+            "X2",
+            "Works",
+            "Flooring",
+            "Ground Floor",
+            "bad unit",
+            "FURLONG",
+            1,
+            "100",
+            "",
+            "",
+            "",
+            "",
+            "1",
+            "101",
+        ]
+    )
+    sheet.append(
+        [
+            3,
+            "X3",
+            "Works",
+            "Flooring",
+            "Ground Floor",
+            "bad total",
+            "SQM",
+            1,
+            "100",
+            "",
+            "",
+            "",
+            "",
+            "1",
+            "999",
+        ]
+    )
+    path = tmp_path / "bad.xlsx"
+    book.save(path)
+    data = tmp_path / "b"
+    monkeypatch.setenv("MUKTA_PASSWORD", "secret1")
+    run(
+        capsys,
+        data,
+        "user",
+        "add",
+        "adm",
+        "--name",
+        "A",
+        "--tenant",
+        "od",
+        "--roles",
+        "MDMS_STATE_ADMIN",
+    )
+    code, _, err = run(capsys, data, "--user", "adm", "sor", "import", str(path))
+    assert code == 1
+    assert "nothing imported" in err
+    assert "row 3" in err
+    assert "row 4" in err
+    assert "Traceback" not in err
+    code, out, _ = run(capsys, data, "sor", "list", "--json")
+    assert json.loads(out) == []

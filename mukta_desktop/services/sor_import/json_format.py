@@ -91,7 +91,10 @@ def export_sor_json(db: Database, path: Path, *, at: date, tenant: str = STATE_T
             rates[rate.sor_id].append(rate)
         items = [_item(sor, rates.get(sor.id, []), at, tenant) for sor in sors]
     document = {"format": FORMAT, "sors": items}
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    # Written beside the target and renamed into place: a failed export leaves no half file.
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    partial.replace(path)
     return len(items)
 
 
