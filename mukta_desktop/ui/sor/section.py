@@ -201,6 +201,7 @@ class SorSection(QWidget):
         QWidget.setTabOrder(self.period_check, self.period_from)
         QWidget.setTabOrder(self.period_from, self.period_to)
         QWidget.setTabOrder(self.period_to, self.table)
+        self.setFocusProxy(self.search_edit)
         self._selection_changed()
         self.search_now()
 
@@ -375,9 +376,13 @@ class SorSection(QWidget):
         dialog.open()
 
     def open_sor(self, code: str) -> SorViewDialog:
+        """View SOR opens beside the list (not modal): several SORs can be compared."""
         dialog = SorViewDialog(self.ctx, code, self)
         dialog.changed.connect(self.refresh)
-        self._show(dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def open_selected(self) -> SorViewDialog | None:

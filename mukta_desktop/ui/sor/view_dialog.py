@@ -88,7 +88,7 @@ class SorViewDialog(SorDialog):
         self.demo_badge.setToolTip("Demo data written by the MUKTA Desktop team: not an official "
                                    "Odisha SOR or rate.")
         self.demo_badge.hide()
-        self.status_badge = badge("", "#2e7d32")
+        self.status_badge = badge("Active", "#2e7d32")
         self.status_badge.setObjectName("statusBadge")
         heading = QHBoxLayout()
         heading.addWidget(self.code_label)
@@ -154,7 +154,7 @@ class SorViewDialog(SorDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.resize(940, 680)
+        self.resize(1060, 700)
         self.reload()
 
     # -- tabs ---------------------------------------------------------------------------------
@@ -263,9 +263,11 @@ class SorViewDialog(SorDialog):
         self.code_label.setText(detail.code)
         self.demo_badge.setVisible(detail.is_demo)
         active = detail.status == "ACTIVE"
-        self.status_badge.setText("Active" if active else "Inactive")
         self.status_badge.setStyleSheet(_BADGE.format(bg="#2e7d32" if active else "#757575",
                                                       fg="white"))
+        self.status_badge.setText("Active" if active else "Inactive")
+        self.status_badge.setMinimumWidth(self.status_badge.sizeHint().width())
+        self.status_badge.updateGeometry()
         self.description.setText(detail.description)
         per = per_text(detail.rate_quantity, detail.uom)
         self.fields["type"].setText(f"{detail.type_name} ({detail.type_code})")
