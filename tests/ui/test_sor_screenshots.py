@@ -131,6 +131,12 @@ def test_render_sor_screens(qtbot: QtBot, section: SorSection, out_dir: Path,
     _save(new, out_dir / "sor-new.png")
     new.close()
 
+    modify = section.modify("DEMO-W-002")
+    assert modify is not None
+    qtbot.waitUntil(lambda: modify.detail is not None, timeout=WAIT)
+    _save(modify, out_dir / "sor-modify.png")
+    modify.close()
+
     analysis = section.analyse("DEMO-W-008")
     assert analysis is not None
     qtbot.waitUntil(lambda: analysis.preview is not None, timeout=WAIT)

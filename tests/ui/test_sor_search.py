@@ -24,6 +24,7 @@ from mukta_desktop.services.sor_views import SorDetail
 from mukta_desktop.services.users import Actor
 from mukta_desktop.ui.background import Runner
 from mukta_desktop.ui.context import UiContext
+from mukta_desktop.ui.sor.rate_dialog import AddRateDialog
 from mukta_desktop.ui.sor.section import PAGE_SIZE, SorSection
 from mukta_desktop.ui.sor.view_dialog import SorViewDialog
 
@@ -310,3 +311,53 @@ def test_city_admin_adds_rates_but_creates_no_sors(qtbot: QtBot, demo_db: Databa
 def test_sor_table_model_passes_modeltester(qtmodeltester: ModelTester,
                                             admin_section: SorSection) -> None:
     qtmodeltester.check(admin_section.model)
+
+
+def test_a_rate_saved_from_the_list_shows_in_the_list(qtbot: QtBot, demo_db: Database) -> None:
+    ctx = make_ctx(demo_db, STATE_ADMIN)
+    section = _section(qtbot, ctx)
+    section.select_code("DEMO-W-005")
+    dialog = section.add_rate_selected()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.detail is not None, timeout=WAIT)
+    for key, edit in dialog.heads.edits.items():
+        edit.setText({"material": "1307.80", "labour": "3598.02", "conveyance": "66.01",
+                      "royalty": "4.55"}.get(key, ""))
+    with qtbot.waitSignal(section.searched, timeout=WAIT):
+        dialog.save_button.click()
+    row = _codes(section).index("DEMO-W-005")
+    model = section.model
+    assert model.data(model.index(row, model.column_of("Current rate (₹)"))) == "5,026.14"
+    assert model.data(model.index(row, model.column_of("Effective from"))) == "21/11/2026"
+    assert section.selected_row() is not None
+    assert section.selected_row().code == "DEMO-W-005"  # the selection survives the refresh
+    wait_idle(qtbot, ctx)
+
+
+def test_view_sor_adds_a_rate_and_reloads(qtbot: QtBot, demo_db: Database) -> None:
+    ctx = make_ctx(demo_db, STATE_ADMIN)
+    section = _section(qtbot, ctx)
+    view = section.open_sor("DEMO-M-001")
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=WAIT)
+    assert view.history_model.rowCount() == 1
+    view.add_rate_button.click()
+    qtbot.waitUntil(lambda: bool(view.findChildren(AddRateDialog)), timeout=WAIT)
+    add = view.findChildren(AddRateDialog)[0]
+    qtbot.waitUntil(lambda: add.detail is not None, timeout=WAIT)
+    add.heads.edits["material"].setText("1,000.00")
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        add.save_button.click()
+    assert view.history_model.rowCount() == 2
+    assert "₹ 1,255.00 per CUM" in view.current_label.text()  # 1000 + 180 + 75
+    view.close()
+    wait_idle(qtbot, ctx)
+
+
+def test_a_period_that_ends_before_it_starts_is_refused_inline(qtbot: QtBot,
+                                                              admin_section: SorSection) -> None:
+    admin_section.period_from.setDate(admin_section.period_to.date().addDays(5))
+    admin_section.period_check.setChecked(True)
+    qtbot.waitUntil(lambda: admin_section.message.isVisibleTo(admin_section), timeout=WAIT)
+    assert "'to' is before 'from'" in admin_section.message.text()
+    admin_section.period_check.setChecked(False)
+    qtbot.waitUntil(lambda: not admin_section.message.isVisibleTo(admin_section), timeout=WAIT)

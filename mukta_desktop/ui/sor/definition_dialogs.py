@@ -31,7 +31,7 @@ from mukta_desktop.services.sor_catalog import (
 from mukta_desktop.services.sor_views import SorDetail
 
 from ..context import UiContext
-from ..widgets import DecimalLineEdit, date_edit, from_qdate
+from ..widgets import DecimalLineEdit, date_edit, from_qdate, muted
 from .base import SorDialog
 from .heads_form import RateHeadsForm
 
@@ -271,7 +271,7 @@ class ModifySorDialog(SorDialog):
         note = QLabel("Code, type, sub type, variant, unit and quantity never change once a "
                       "SOR exists; rates are added, never edited.")
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(dark);")
+        muted(note)
         form = QFormLayout()
         form.addRow("&Description", self.description)
         form.addRow("&Status", self.status)

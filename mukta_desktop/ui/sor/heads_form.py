@@ -13,7 +13,7 @@ from mukta_desktop.domain.numbers import ZERO, format_money
 from mukta_desktop.domain.sor import HEAD_LABELS, INPUT_HEADS, RateHeads, SorType
 from mukta_desktop.services.sor_catalog import preview_rate
 
-from ..widgets import DecimalLineEdit, InlineMessage
+from ..widgets import DecimalLineEdit, InlineMessage, muted
 
 # Two columns of four heads, in the order offices print them.
 _ROWS = 4
@@ -55,7 +55,7 @@ class RateHeadsForm(QWidget):
         self.cess_value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.cess_note = QLabel()
         self.cess_note.setObjectName("cessNote")
-        self.cess_note.setStyleSheet("color: palette(dark);")
+        muted(self.cess_note)
         total_caption = QLabel("Total (₹)")
         self.total_value = QLabel()
         self.total_value.setObjectName("totalValue")

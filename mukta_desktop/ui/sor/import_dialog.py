@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from mukta_desktop.domain.sor import STATE_TENANT
 
 from ..context import UiContext
-from ..widgets import InlineMessage, configure_table, date_edit, from_qdate
+from ..widgets import InlineMessage, configure_table, date_edit, from_qdate, muted
 from .base import SorDialog
 from .models import ImportProblemsTableModel
 
@@ -89,7 +89,7 @@ class ImportDialog(SorDialog):
         date_note = QLabel("(otherwise today; an official schedule may carry a past date, never "
                            "one before a SOR's latest rate)")
         date_note.setWordWrap(True)
-        date_note.setStyleSheet("color: palette(dark);")
+        muted(date_note)
         date_row = QHBoxLayout()
         date_row.addWidget(self.use_date)
         date_row.addWidget(self.effective_from)

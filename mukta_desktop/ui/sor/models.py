@@ -121,6 +121,30 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else format_money(value)
 
 
+def _rate_tooltip(r: SorRow) -> str:
+    if r.rate_total is None:
+        return ""
+    where = "" if r.rate_tenant in (None, "od") else f" ({r.rate_tenant})"
+    return f"₹ {format_money(r.rate_total)} per {per_text(r.rate_quantity, r.uom)}{where}"
+
+
+def _sor_columns(types: dict[str, str], sub_types: dict[str, str]) -> tuple[Column[SorRow], ...]:
+    return (
+        Column[SorRow]("Code", lambda r: r.code),
+        Column[SorRow]("Description", lambda r: r.description, tooltip=lambda r: r.description),
+        Column[SorRow]("Type", lambda r: types.get(r.type_code, r.type_code),
+                       tooltip=lambda r: r.type_code),
+        Column[SorRow]("Sub type", lambda r: sub_types.get(r.sub_type_code, r.sub_type_code),
+                       tooltip=lambda r: r.sub_type_code),
+        Column[SorRow]("Unit", lambda r: per_text(r.rate_quantity, r.uom),
+                       tooltip=lambda r: f"Rate for {per_text(r.rate_quantity, r.uom)}"),
+        Column[SorRow]("Status", lambda r: r.status.capitalize()),
+        Column[SorRow]("Current rate (₹)", lambda r: _money(r.rate_total), right=True,
+                       tooltip=_rate_tooltip),
+        Column[SorRow]("Effective from", lambda r: format_date(r.rate_effective_from)),
+    )
+
+
 class SorTableModel(_RowsTableModel[SorRow]):
     """The rows of a SOR search, fetched a page at a time as the user scrolls.
 
@@ -137,27 +161,11 @@ class SorTableModel(_RowsTableModel[SorRow]):
         parent: Any = None,
     ) -> None:
         super().__init__((), parent)
-        self._type_names = type_names or {}
-        self._sub_type_names = sub_type_names or {}
         self.total = 0
         self._fetching = False
-        self.columns = (
-            Column[SorRow]("Code", lambda r: r.code),
-            Column[SorRow]("Description", lambda r: r.description, tooltip=lambda r: r.description),
-            Column[SorRow]("Type", lambda r: self._type_names.get(r.type_code, r.type_code),
-                           tooltip=lambda r: r.type_code),
-            Column[SorRow]("Sub type",
-                           lambda r: self._sub_type_names.get(r.sub_type_code, r.sub_type_code),
-                           tooltip=lambda r: r.sub_type_code),
-            Column[SorRow]("Unit", lambda r: per_text(r.rate_quantity, r.uom),
-                           tooltip=lambda r: f"Rate for {per_text(r.rate_quantity, r.uom)}"),
-            Column[SorRow]("Status", lambda r: r.status.capitalize()),
-            Column[SorRow]("Current rate (₹)", lambda r: _money(r.rate_total), right=True,
-                           tooltip=lambda r: "" if r.rate_total is None else
-                           f"₹ {format_money(r.rate_total)} per {per_text(r.rate_quantity, r.uom)}"
-                           + ("" if r.rate_tenant in (None, "od") else f" ({r.rate_tenant})")),
-            Column[SorRow]("Effective from", lambda r: format_date(r.rate_effective_from)),
-        )
+        # The column functions close over the name maps, not over the model: no reference
+        # cycle, so the model is freed by reference counting on the GUI thread.
+        self.columns = _sor_columns(dict(type_names or {}), dict(sub_type_names or {}))
 
     def set_page(self, page: SorPage) -> None:
         self.beginResetModel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -22,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from mukta_desktop.domain.dates import format_date
+from mukta_desktop.domain.numbers import format_indian
 from mukta_desktop.domain.sor import SorType
 from mukta_desktop.services.sor_catalog import SorQuery, search_sors
 from mukta_desktop.services.sor_views import SorPage, SorRow
 
 from ..context import UiContext
 from ..messages import describe, report
-from ..widgets import InlineMessage, alive, configure_table, date_edit, from_qdate
+from ..widgets import InlineMessage, alive, configure_table, date_edit, from_qdate, muted
 from . import permissions
 from .analysis_dialog import RateAnalysisDialog
 from .definition_dialogs import ModifySorDialog, NewSorDialog
@@ -108,7 +110,7 @@ class SorSection(QWidget):
         self.count_label.setObjectName("count")
         self.rates_label = QLabel()
         self.rates_label.setObjectName("ratesAt")
-        self.rates_label.setStyleSheet("color: palette(dark);")
+        muted(self.rates_label)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)
@@ -309,7 +311,8 @@ class SorSection(QWidget):
             if selected is not None:
                 self.select_code(selected.code)
         total = self.model.total
-        self.count_label.setText(f"{total:,} SOR" + ("" if total == 1 else "s"))
+        self.count_label.setText(f"{format_indian(Decimal(total), 0)} SOR"
+                                 + ("" if total == 1 else "s"))
         tenant = self.ctx.masters.tenant_name(query.tenant)
         if query.period_from is not None or query.period_to is not None:
             end = query.period_to or self.ctx.today()

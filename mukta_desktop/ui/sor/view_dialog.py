@@ -24,7 +24,7 @@ from mukta_desktop.services.sor_catalog import get_sor
 from mukta_desktop.services.sor_views import AnalysisInfo, RateInfo, SorDetail
 
 from ..context import UiContext
-from ..widgets import configure_table
+from ..widgets import configure_table, muted
 from . import permissions
 from .base import SorDialog
 from .models import (
@@ -110,7 +110,7 @@ class SorViewDialog(SorDialog):
             value.setObjectName(f"field_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             caption_label = QLabel(f"{caption}:")
-            caption_label.setStyleSheet("color: palette(dark);")
+            muted(caption_label)
             row, pair = position % 3, position // 3
             grid.addWidget(caption_label, row, pair * 2)
             grid.addWidget(value, row, pair * 2 + 1)

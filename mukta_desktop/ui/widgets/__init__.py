@@ -2,7 +2,7 @@
 
 from .dates import date_edit, from_qdate, to_qdate
 from .decimal_edit import DecimalLineEdit
-from .messages import InlineMessage
+from .messages import InlineMessage, muted
 from .tables import ALIGN_LEFT, ALIGN_RIGHT, alive, configure_table
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "configure_table",
     "date_edit",
     "from_qdate",
+    "muted",
     "to_qdate",
 ]

@@ -5,11 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+MUTED_STYLE = "color: #555555;"  # secondary text that still reads well on grey
+
 _STYLES = {
     "error": "color: #b00020;",
     "info": "color: #1b5e20;",
-    "hint": "color: #4a4a4a;",
+    "hint": MUTED_STYLE,
 }
+
+
+def muted(label: QLabel) -> QLabel:
+    """Secondary text: captions and notes."""
+    label.setStyleSheet(MUTED_STYLE)
+    return label
 
 
 class InlineMessage(QLabel):
