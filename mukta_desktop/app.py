@@ -25,6 +25,7 @@ from mukta_desktop.services.masters import Masters, read_masters
 from mukta_desktop.services.users import Actor, has_users
 from mukta_desktop.ui.background import Runner
 from mukta_desktop.ui.context import UiContext
+from mukta_desktop.ui.gc_control import GuiThreadCollector
 from mukta_desktop.ui.logging_setup import install_excepthook, log_file_path, setup_logging
 from mukta_desktop.ui.main_window import MainWindow
 from mukta_desktop.ui.messages import describe, report
@@ -199,6 +200,7 @@ def run_gui(data_dir: Path, argv: list[str] | None = None) -> int:
     log.info("MUKTA Desktop %s starting; data in %s", __version__, data_dir)
     app = make_application(argv)
     install_excepthook()
+    collector = GuiThreadCollector(app)
     runner = Runner(app)
     controller = AppController(data_dir, runner, log_file=log_file)
     controller.finished.connect(app.exit)
@@ -207,5 +209,6 @@ def run_gui(data_dir: Path, argv: list[str] | None = None) -> int:
         code = app.exec()
     finally:
         controller.shutdown()
+        collector.stop()
         log.info("MUKTA Desktop stopped")
     return int(code)

@@ -626,3 +626,27 @@ def test_the_default_hook_shows_one_plain_words_box(qtbot: QtBot) -> None:
     assert "internal detail" not in box.text()
     box.done(0)
     qtbot.waitUntil(lambda: not boxes(), timeout=WAIT)
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot: QtBot) -> None:
+    """Automatic collection is off while the app runs; the GUI-thread timer collects."""
+    import gc
+
+    from mukta_desktop.ui.gc_control import GuiThreadCollector
+
+    gc.enable()
+    collector = GuiThreadCollector(interval_ms=10)
+    try:
+        assert not gc.isenabled()
+        garbage = []
+        for _ in range(gc.get_threshold()[0] + 50):
+            cycle: list[object] = []
+            cycle.append(cycle)
+            garbage.append(cycle)
+        del garbage
+        assert gc.get_count()[0] > gc.get_threshold()[0]
+        qtbot.waitUntil(lambda: gc.get_count()[0] < gc.get_threshold()[0], timeout=5000)
+    finally:
+        collector.stop()
+    assert gc.isenabled()
+    gc.disable()  # the autouse fixture re-enables it after the test

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,67 +12,25 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sor_support import (
+    ADMIN,
+    JE,
+    STATE_ADMIN,
+    TODAY,
+    WAIT,
+    make_ctx,
+    new_sor,
+    wait_idle,
+)
 
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.services.database import Database
-from mukta_desktop.services.demo import load_demo
-from mukta_desktop.services.masters import load_masters
-from mukta_desktop.services.sor_catalog import NewSor, add_rate, create_sor, modify_sor
-from mukta_desktop.services.sor_views import SorDetail
-from mukta_desktop.services.users import Actor
-from mukta_desktop.ui.background import Runner
+from mukta_desktop.services.sor_catalog import add_rate, modify_sor
 from mukta_desktop.ui.context import UiContext
 from mukta_desktop.ui.sor.rate_dialog import AddRateDialog
 from mukta_desktop.ui.sor.section import PAGE_SIZE, SorSection
 from mukta_desktop.ui.sor.view_dialog import SorViewDialog
-
-# --- Set-up shared by the SOR screen tests (kept in each file: pytest imports test files
-# --- in importlib mode, so they cannot import one another) -------------------------------
-TODAY = date(2026, 11, 21)
-WAIT = 10_000  # ms
-STATE_ADMIN = frozenset({Role.MDMS_STATE_ADMIN})
-CITY_ADMIN = frozenset({Role.MDMS_CITY_ADMIN})
-JE = frozenset({Role.ESTIMATE_CREATOR})
-ADMIN = Actor("admin", "State SOR administrator", "od", STATE_ADMIN)
-
-
-def make_ctx(db: Database, roles: frozenset[Role], tenant: str = "od",
-             login: str = "tester") -> UiContext:
-    with db.read() as session:
-        masters = load_masters(session)
-    actor = Actor(login, "Test user", tenant, roles)
-    return UiContext(db=db, actor=actor, masters=masters, runner=Runner(), today=lambda: TODAY)
-
-
-def wait_idle(qtbot: QtBot, ctx: UiContext) -> None:
-    """Let every background call finish and deliver its result (before the database closes)."""
-    qtbot.waitUntil(lambda: ctx.runner.pending == 0, timeout=WAIT)
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
-    """Python's cyclic GC can start on a worker thread while Qt deletes widgets on the GUI
-    thread; PySide then traverses wrappers in mid-destruction and crashes. Collect on the GUI
-    thread only (the application itself needs the same: see the SOR screens' report)."""
-    gc.disable()
-    yield
-    gc.enable()
-    gc.collect()
-
-
-def new_sor(db: Database, type_code: str = "W", sub_type: str = "FL", variant: str = "GF",
-            uom: str = "SQM", description: str = "Tile flooring, test item",
-            rate: RateHeads | None = None) -> SorDetail:
-    return create_sor(db, ADMIN, NewSor(type_code, sub_type, variant, uom, Decimal("1"),
-                                        description, rate, TODAY), today=TODAY)
-
-
-
-@pytest.fixture
-def demo_db(db: Database) -> Database:
-    load_demo(db, today=TODAY)
-    return db
 
 
 def _section(qtbot: QtBot, ctx: UiContext) -> SorSection:
