@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mukta_desktop.domain.errors import DomainError
@@ -57,11 +58,30 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
+def newest_script_revision() -> str | None:
+    """The revision of the newest migration script, by our file naming `NNNN_slug.py`."""
+    names = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    return names[-1].split("_", 1)[0] if names else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        try:
+            value = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except OperationalError:  # no table yet: an empty database
+            return None
+    return None if value is None else str(value)
+
+
 def migrate(engine: Engine, db_path: Path) -> Path | None:
     """Bring the database to the newest schema; back the file up first if it has data.
 
     Returns the backup's path when one was made.
     """
+    # Start-up fast path: a database already at the newest script needs no Alembic import
+    # (a third of a second for every headless command).
+    if _stored_revision(engine) == newest_script_revision():
+        return None
     from alembic import command
 
     current = current_revision(engine)

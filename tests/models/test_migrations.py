@@ -240,3 +240,10 @@ def test_database_from_a_newer_version_is_refused_untouched(data_dir):
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
             "f00dfeed9999",
         )
+
+
+def test_file_naming_gives_the_alembic_head(db):
+    """The start-up fast path reads the head from file names; it must agree with Alembic."""
+    from mukta_desktop.models.database import head_revision, newest_script_revision
+
+    assert newest_script_revision() == head_revision(db.engine)
