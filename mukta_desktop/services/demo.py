@@ -9,7 +9,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
@@ -44,11 +44,22 @@ def _seed() -> dict[str, Any]:
 
 def load_demo(db: Database, *, today: date) -> DemoResult:
     """Load the demo SORs, rates, a rate analysis and the user `demo` (password `demo`, all
-    roles) in one transaction. Loading twice changes nothing."""
+    roles) in one transaction. Loading twice changes nothing.
+
+    Only into an empty installation: a known login holding every role, and demo SORs mixed
+    into real ones, have no place beside real work.
+    """
     seed = _seed()
     with db.unit_of_work() as session:
         if session.get(AppSetting, DEMO_SETTING) is not None:
             return DemoResult(0, 0, False, True)
+        if session.scalar(select(func.count()).select_from(User)) or session.scalar(
+            select(func.count()).select_from(Sor)
+        ):
+            raise ValidationError(
+                "The demo is loaded only into an empty installation, and this one already has "
+                "users or SORs. Use a new data folder (--data-dir) to try the demo."
+            )
         rates = _add_sors(session, seed["sors"], today)
         analysis = seed["analysis"]
         admin = Actor("demo", "Demo", STATE_TENANT, frozenset({Role.MDMS_STATE_ADMIN}))

@@ -125,6 +125,11 @@ def add_user_in(
             raise PermissionDenied(
                 "Adding a user needs a signed-in user (--user LOGIN) once one exists."
             )
+        if tenant.strip() != granted_by.tenant and Role.MDMS_STATE_ADMIN not in granted_by.roles:
+            raise PermissionDenied(
+                f"You may add users of your own ULB ({granted_by.tenant}) only; users of "
+                f"{tenant.strip()} are added there or by the state SOR administrator."
+            )
         beyond = sorted(r.value for r in role_set - granted_by.roles)
         if beyond:
             raise PermissionDenied(f"You may not grant roles you do not hold: {', '.join(beyond)}.")

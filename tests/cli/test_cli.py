@@ -155,7 +155,7 @@ def test_user_add_first_then_needs_acting_user(capsys, tmp_path, monkeypatch):
         "--name",
         "C",
         "--tenant",
-        "od",
+        "od.dhenkanal",
         "--roles",
         "MDMS_STATE_ADMIN",
     )
@@ -176,11 +176,28 @@ def test_user_add_first_then_needs_acting_user(capsys, tmp_path, monkeypatch):
         "--roles",
         "mb_creator",
     )
+    assert code == 1
+    assert "own ULB (od.dhenkanal) only" in err
+    code, _, err = run(
+        capsys,
+        data,
+        "--user",
+        "je1",
+        "user",
+        "add",
+        "je2",
+        "--name",
+        "B",
+        "--tenant",
+        "od.dhenkanal",
+        "--roles",
+        "mb_creator",
+    )
     assert code == 0, err
     code, out, _ = run(capsys, data, "user", "list", "--json")
     users = {u["login"]: u for u in json.loads(out)}
     assert users["je2"]["roles"] == ["MB_CREATOR"]
-    assert users["je2"]["tenant"] == "od.jatni"
+    assert users["je2"]["tenant"] == "od.dhenkanal"
 
 
 def test_import_needs_a_user_with_the_role(capsys, tmp_path, monkeypatch, reference):

@@ -125,7 +125,7 @@ def test_duplicate_login(db: Database) -> None:
 
 
 def test_later_users_need_a_grantor_holding_the_roles(db: Database) -> None:
-    first_user(db, roles=["MDMS_CITY_ADMIN", "ESTIMATE_CREATOR"])
+    first_user(db, tenant="od.jatni", roles=["MDMS_CITY_ADMIN", "ESTIMATE_CREATOR"])
     with pytest.raises(PermissionDenied, match="needs a signed-in user"):
         create_user(db, login="je", name="JE", tenant="od.jatni", roles=["ESTIMATE_CREATOR"],
                     password="pass")
@@ -138,6 +138,27 @@ def test_later_users_need_a_grantor_holding_the_roles(db: Database) -> None:
     create_user(db, login="je", name="JE", tenant="od.jatni", roles=["ESTIMATE_CREATOR"],
                 password="pass", granted_by=grantor)
     assert [u.login for u in list_users(db)] == ["admin", "je"]
+
+
+def test_users_are_added_for_the_grantors_own_ulb(db: Database) -> None:
+    """A Jatni administrator cannot make a rate administrator for Dhenkanal."""
+    first_user(db, login="cityadm", tenant="od.jatni", roles=["MDMS_CITY_ADMIN"])
+    grantor = authenticate(db, "cityadm", "secret-1")
+    with pytest.raises(PermissionDenied, match=r"own ULB \(od.jatni\) only"):
+        create_user(db, login="evil", name="Evil", tenant="od.dhenkanal",
+                    roles=["MDMS_CITY_ADMIN"], password="pass", granted_by=grantor)
+    state = Actor("state", "State", "od", frozenset({Role.MDMS_STATE_ADMIN,
+                                                       Role.MDMS_CITY_ADMIN}))
+    create_user(db, login="dhkadm", name="Dhenkanal admin", tenant="od.dhenkanal",
+                roles=["MDMS_CITY_ADMIN"], password="pass", granted_by=state)
+    assert [u.login for u in list_users(db)] == ["cityadm", "dhkadm"]
+
+
+def test_demo_only_into_an_empty_installation(db: Database) -> None:
+    first_user(db)
+    with pytest.raises(ValidationError, match="only into an empty installation"):
+        load_demo(db, today=TODAY)
+    assert [u.login for u in list_users(db)] == ["admin"]
 
 
 def test_authenticate(db: Database) -> None:
@@ -264,16 +285,10 @@ def test_load_demo_twice_changes_nothing(db: Database) -> None:
     assert count(db, User) == 1
 
 
-def test_demo_keeps_an_existing_demo_user(db: Database) -> None:
+def test_demo_refused_beside_an_existing_demo_login(db: Database) -> None:
     first_user(db, login="demo", password="mine", roles=["ESTIMATE_CREATOR"])
-    result = load_demo(db, today=TODAY)
-    assert result.user_created is False
+    with pytest.raises(ValidationError, match="empty installation"):
+        load_demo(db, today=TODAY)
     actor = authenticate(db, "demo", "mine")
     assert actor.roles == frozenset({Role.ESTIMATE_CREATOR})
-
-
-def test_demo_beside_existing_users(db: Database) -> None:
-    first_user(db)
-    result = load_demo(db, today=TODAY)
-    assert result.user_created is True
-    assert [u.login for u in list_users(db)] == ["admin", "demo"]
+    assert not search_sors(db, SorQuery(), TODAY).rows
