@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.ids import new_id
+from mukta_desktop.domain.numbers import HUNDRED, check_decimal
 from mukta_desktop.domain.rate_analysis import AnalysisLine, ChargeKind, ExtraCharge, analyse
 from mukta_desktop.domain.roles import can_manage_sor_definitions, require
-from mukta_desktop.domain.sor import STATE_TENANT, SorType, check_new_rate_date
+from mukta_desktop.domain.sor import (
+    STATE_TENANT,
+    SorStatus,
+    SorType,
+    check_heads,
+    check_new_rate_date,
+)
 from mukta_desktop.models import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
 
 from .database import Database
@@ -29,6 +36,10 @@ from .sor_store import (
 )
 from .sor_views import AnalysisInfo, AnalysisLineInfo, ChargeInfo, RateInfo
 from .users import Actor
+
+# Quantities in an analysis: typed with up to 4 decimals, within what a person measures.
+MIN_QUANTITY = Decimal("0.0001")
+MAX_QUANTITY = Decimal("99999.9999")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,18 @@ def _resolve(
             raise ValidationError(
                 f"Line {number}: {basic.code} is already in the analysis.", field="lines"
             )
+        if basic.status != SorStatus.ACTIVE:
+            raise ValidationError(
+                f"Line {number}: {basic.code} is inactive; an analysis uses active SORs only.",
+                field="lines",
+            )
+        check_decimal(
+            line.quantity,
+            field=f"Line {number} ({basic.code}) quantity",
+            places=4,
+            minimum=MIN_QUANTITY,
+            maximum=MAX_QUANTITY,
+        )
         seen.add(basic.code)
         rates = list(session.scalars(select(SorRate).where(SorRate.sor_id == basic.id)))
         info = current_rate(rates, at, tenant, names)
@@ -84,13 +107,20 @@ def _resolve(
 
 def _charges(charges: Sequence[ChargeInput]) -> list[ExtraCharge]:
     result: list[ExtraCharge] = []
-    for charge in charges:
+    for number, charge in enumerate(charges, start=1):
+        if not charge.description.strip():
+            raise ValidationError(f"Extra charge {number}: describe the charge.", field="charges")
         try:
             kind = ChargeKind(charge.kind)
         except ValueError:
             raise ValidationError(
                 f"Extra charge '{charge.description}': kind FIXED or PERCENT."
             ) from None
+        field = f"Extra charge '{charge.description}'"
+        if kind is ChargeKind.PERCENT:
+            check_decimal(charge.value, field=field + " (%)", places=4, maximum=HUNDRED)
+        else:
+            check_decimal(charge.value, field=field + " (₹)", places=2)
         result.append(ExtraCharge(charge.description, kind, charge.value, charge.head))
     return result
 
@@ -106,6 +136,13 @@ def _compute(
         AnalysisLine(r.basic.code, r.quantity, heads_of(r.rate), r.basic.rate_quantity)
         for r in resolved
     ]
+    check_decimal(
+        analysis_quantity,
+        field="Analysis quantity",
+        places=4,
+        minimum=MIN_QUANTITY,
+        maximum=MAX_QUANTITY,
+    )
     extra = _charges(charges)
     result = analyse(analysis_quantity, lines, extra)
     return AnalysisInfo(
@@ -211,6 +248,8 @@ def save_analysis_in(
     resolved = _resolve(session, lines, effective_from, STATE_TENANT)
     info = _compute(resolved, analysis_quantity, charges, effective_from, STATE_TENANT)
     heads = info.heads
+    # An analysis whose contributions all round to nothing would make a rate of ₹ 0.00.
+    check_heads(heads)
     row = new_rate_row(sor.id, STATE_TENANT, effective_from, heads, "ANALYSIS", actor.login)
     session.add(row)
     session.flush()

@@ -19,7 +19,7 @@ from mukta_desktop.services.rate_analysis import (
     preview_analysis,
     save_analysis,
 )
-from mukta_desktop.services.sor_catalog import NewSor, add_rate, create_sor, get_sor
+from mukta_desktop.services.sor_catalog import NewSor, add_rate, create_sor, get_sor, modify_sor
 from mukta_desktop.services.users import Actor
 
 D = Decimal
@@ -250,11 +250,11 @@ def test_unknown_line_code(db: Database, items: dict[str, str]) -> None:
 def test_empty_and_zero_quantities_refused(db: Database, items: dict[str, str]) -> None:
     with pytest.raises(ValidationError, match="at least one basic SOR line"):
         preview_analysis(db, analysis_quantity=D("100"), lines=[], at=TODAY)
-    with pytest.raises(ValidationError, match=r"Line 2 \(.*\): quantity must be above zero"):
+    with pytest.raises(ValidationError, match=r"Line 2 \(.*\) quantity: 0 is below 0.0001"):
         preview_analysis(db, analysis_quantity=D("100"),
                          lines=[LineInput(items["MA"], D("2")), LineInput(items["LA"], D("0"))],
                          at=TODAY)
-    with pytest.raises(ValidationError, match="analysis quantity must be above zero"):
+    with pytest.raises(ValidationError, match="Analysis quantity: 0 is below 0.0001"):
         save_analysis(db, ADMIN, items["TARGET"], analysis_quantity=D("0"),
                       lines=example_lines(items), effective_from=TODAY, today=TODAY)
     with pytest.raises(ValidationError, match="at least one basic SOR line"):
@@ -294,3 +294,41 @@ def test_refused_save_leaves_nothing(db: Database, items: dict[str, str]) -> Non
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(SorRate)) == before
         assert session.scalar(select(func.count()).select_from(RateAnalysis)) == 0
+
+
+def test_a_rate_of_nothing_is_not_saved(db: Database, items: dict[str, str]) -> None:
+    """1 unit of a ₹1 item in an analysis of 1000 contributes round2(0.001) = 0.00."""
+    tiny = new(db, "M", "One-rupee item", RateHeads(material=D("1.00")))
+    with pytest.raises(ValidationError, match="at least one head above zero"):
+        save_analysis(db, ADMIN, items["TARGET"], analysis_quantity=D("1000"),
+                      lines=[LineInput(tiny, D("1"))], effective_from=TODAY, today=TODAY)
+    assert get_sor(db, items["TARGET"], at=TODAY).current is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("PERCENT", "250", r"\(%\): 250 is too large; allowed: 0 to 100.0000"),
+        ("PERCENT", "1.23456", "more than 4 decimals"),
+        ("FIXED", "1.005", "more than 2 decimals"),
+        ("FIXED", "-5", "is negative"),
+    ],
+)
+def test_extra_charges_are_checked(
+    db: Database, items: dict[str, str], kind: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        preview_analysis(db, analysis_quantity=D("100"), lines=example_lines(items),
+                         charges=[ChargeInput("Water", kind, D(value))], at=TODAY)
+
+
+def test_analysis_quantity_is_checked(db: Database, items: dict[str, str]) -> None:
+    with pytest.raises(ValidationError, match="Analysis quantity: 100.00001 has more than 4"):
+        preview_analysis(db, analysis_quantity=D("100.00001"), lines=example_lines(items),
+                         at=TODAY)
+
+
+def test_inactive_basic_sor_refused(db: Database, items: dict[str, str]) -> None:
+    modify_sor(db, ADMIN, items["LA"], status="INACTIVE", today=TODAY)
+    with pytest.raises(ValidationError, match=r"Line 2: .* is inactive"):
+        preview_analysis(db, analysis_quantity=D("100"), lines=example_lines(items), at=TODAY)
