@@ -254,7 +254,7 @@ def test_empty_and_zero_quantities_refused(db: Database, items: dict[str, str]) 
         preview_analysis(db, analysis_quantity=D("100"),
                          lines=[LineInput(items["MA"], D("2")), LineInput(items["LA"], D("0"))],
                          at=TODAY)
-    with pytest.raises(ValidationError, match="Analysis quantity: 0 is below 0.0001"):
+    with pytest.raises(ValidationError, match=r"Analysis quantity: 0 is below 0\.0001"):
         save_analysis(db, ADMIN, items["TARGET"], analysis_quantity=D("0"),
                       lines=example_lines(items), effective_from=TODAY, today=TODAY)
     with pytest.raises(ValidationError, match="at least one basic SOR line"):
@@ -323,7 +323,7 @@ def test_extra_charges_are_checked(
 
 
 def test_analysis_quantity_is_checked(db: Database, items: dict[str, str]) -> None:
-    with pytest.raises(ValidationError, match="Analysis quantity: 100.00001 has more than 4"):
+    with pytest.raises(ValidationError, match=r"Analysis quantity: 100\.00001 has more than 4"):
         preview_analysis(db, analysis_quantity=D("100.00001"), lines=example_lines(items),
                          at=TODAY)
 
