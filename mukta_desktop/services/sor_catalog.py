@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
-from mukta_desktop.domain.numbers import ZERO, check_decimal
+from mukta_desktop.domain.numbers import check_decimal
 from mukta_desktop.domain.roles import can_manage_sor_definitions, can_set_rates, require
 from mukta_desktop.domain.sor import (
     STATE_TENANT,
@@ -40,7 +40,6 @@ from .database import Database
 from .rate_analysis_store import analysis_info
 from .sor_store import (
     current_rate,
-    dated,
     latest_in_series,
     new_rate_row,
     next_sor_code,
@@ -116,11 +115,24 @@ def search_sors(db: Database, query: SorQuery, today: date) -> SorPage:
     Runs on every keystroke, so it reads plain columns rather than ORM objects.
     """
     at = query.at or today
-    period = query.period_from is not None or query.period_to is not None
     with db.read() as session:
+        _check_tenant(session, query.tenant)
         conditions = _filters(query)
-        if period:
-            return _search_period(session, query, conditions, today)
+        if query.period_from is not None or query.period_to is not None:
+            # An effective period finds the SORs whose rates took effect within it (rates
+            # revised this year, say) and shows the rate in force on its last day.
+            start = query.period_from or date.min
+            at = query.period_to or today
+            if at < start:
+                raise ValidationError("Effective period: 'to' is before 'from'.", field="period_to")
+            conditions.append(
+                Sor.id.in_(
+                    select(SorRate.sor_id).where(
+                        SorRate.effective_from.between(start, at),
+                        SorRate.tenant_code.in_({STATE_TENANT, query.tenant}),
+                    )
+                )
+            )
         where = and_(True, *conditions)
         stmt = select(*_ROW_COLUMNS).where(where).order_by(Sor.code).offset(query.offset)
         if query.limit is not None:
@@ -179,70 +191,18 @@ def _current_rates(
     return chosen
 
 
-def _search_period(
-    session: Session, query: SorQuery, conditions: list[ColumnElement[bool]], today: date
-) -> SorPage:
-    start = query.period_from or date.min
-    end = query.period_to or today
-    if end < start:
-        raise ValidationError("Effective period: 'to' is before 'from'.", field="period_to")
-    sors = list(session.scalars(select(Sor).where(and_(True, *conditions)).order_by(Sor.code)))
-    rates = _rates_for(session, [s.id for s in sors], query.tenant, until=end)
-    matching: list[SorRow] = []
-    for sor in sors:
-        sor_rates = rates.get(sor.id, [])
-        in_force_at_end = effective_rate(dated(sor_rates), end, query.tenant)
-        started_inside = any(start <= r.effective_from <= end for r in sor_rates)
-        if in_force_at_end is None and not started_inside:
-            continue
-        matching.append(_row(sor, sor_rates, end, query.tenant))
-    page = matching[query.offset :]
-    if query.limit is not None:
-        page = page[: query.limit]
-    return SorPage(tuple(page), len(matching))
-
-
-def _rates_for(
-    session: Session, sor_ids: list[str], tenant: str, until: date
-) -> dict[str, list[SorRate]]:
-    found: dict[str, list[SorRate]] = defaultdict(list)
-    tenants = {STATE_TENANT, tenant}
-    # SQLite limits bound parameters; ask in slices.
-    for offset in range(0, len(sor_ids), 900):
-        chunk = sor_ids[offset : offset + 900]
-        stmt = select(SorRate).where(
-            SorRate.sor_id.in_(chunk),
-            SorRate.tenant_code.in_(tenants),
-            SorRate.effective_from <= until,
+def _check_tenant(session: Session, tenant: str) -> None:
+    if session.get(Tenant, tenant) is None:
+        raise ValidationError(
+            f"Tenant '{tenant}' is not known: use od (state) or od.<ulb> such as od.dhenkanal.",
+            field="tenant",
         )
-        for rate in session.scalars(stmt):
-            found[rate.sor_id].append(rate)
-    return found
-
-
-def _row(sor: Sor, rates: list[SorRate], at: date, tenant: str) -> SorRow:
-    chosen = effective_rate(dated(rates), at, tenant)
-    rate = chosen.key if chosen is not None else None
-    assert rate is None or isinstance(rate, SorRate)
-    return SorRow(
-        id=sor.id,
-        code=sor.code,
-        description=sor.description,
-        type_code=sor.type_code,
-        sub_type_code=sor.sub_type_code,
-        variant_code=sor.variant_code,
-        uom=sor.uom_code,
-        rate_quantity=sor.rate_quantity,
-        status=sor.status,
-        rate_total=None if rate is None else rate.total,
-        rate_effective_from=None if rate is None else rate.effective_from,
-        rate_tenant=None if rate is None else rate.tenant_code,
-    )
 
 
 def get_sor(db: Database, code: str, *, at: date, tenant: str = STATE_TENANT) -> SorDetail:
     """Everything the View SOR screen shows: details, current rate, history, analysis."""
     with db.read() as session:
+        _check_tenant(session, tenant)
         return _detail(session, sor_by_code(session, code), at, tenant)
 
 
@@ -253,13 +213,19 @@ def _detail(session: Session, sor: Sor, at: date, tenant: str) -> SorDetail:
     type_name = session.get_one(SorTypeRow, sor.type_code).name
     sub_type_name = session.get_one(SorSubType, sor.sub_type_code).name
     variant_name = session.get_one(Variant, sor.variant_code).name
+    # The analysis that made the rate in force, or else the one that made the newest rate not
+    # yet in force. An older analysis beside a rate typed since would show a total that no
+    # longer matches, so it is not shown.
     analysis = None
-    if current is not None:
-        # Only the analysis that made the rate in force is shown: an older analysis next to
-        # a manually revised rate would show a total that no longer matches.
-        saved = session.scalar(select(RateAnalysis).where(RateAnalysis.rate_id == current.id))
+    shown = [current.id] if current is not None else []
+    future = [r for r in rates if r.effective_from > at and r.tenant_code in {tenant, STATE_TENANT}]
+    if future:
+        shown.append(max(future, key=lambda r: r.effective_from).id)
+    for rate_id in shown:
+        saved = session.scalar(select(RateAnalysis).where(RateAnalysis.rate_id == rate_id))
         if saved is not None:
             analysis = analysis_info(session, saved)
+            break
     return SorDetail(
         id=sor.id,
         code=sor.code,
@@ -406,14 +372,20 @@ def modify_sor(
                 raise ValidationError(
                     f"Description: at most {MAX_DESCRIPTION} characters.", field="description"
                 )
+            changed = text != sor.description
             sor.description = text
             sor.search_text = search_text(sor.code, text)
+        else:
+            changed = False
         if status is not None:
             if status not in (SorStatus.ACTIVE, SorStatus.INACTIVE):
                 raise ValidationError("Status: ACTIVE or INACTIVE.", field="status")
+            changed = changed or status != sor.status
             sor.status = status
-        sor.version += 1
-        sor.updated_at = utcnow()
+        # The version counts real changes (sync will compare it): saving unchanged is not one.
+        if changed:
+            sor.version += 1
+            sor.updated_at = utcnow()
         session.flush()
         return _detail(session, sor, today, actor.tenant)
 
@@ -458,7 +430,3 @@ def add_rate(
 def preview_rate(type_code: str, heads: RateHeads) -> RateHeads:
     """The heads with labour cess as they will be saved (the live preview of the rate form)."""
     return complete_heads(SorType(type_code), heads)
-
-
-def has_positive_rate(heads: RateHeads) -> bool:
-    return heads.total > ZERO

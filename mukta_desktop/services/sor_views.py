@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from mukta_desktop.domain.numbers import to_str2
-from mukta_desktop.domain.sor import HEAD_LABELS, RateHeads
+from mukta_desktop.domain.sor import RateHeads
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +148,3 @@ class SorDetail:
                 for r in self.history
             ],
         }
-
-
-HEAD_ORDER = tuple(HEAD_LABELS)

@@ -332,3 +332,18 @@ def test_inactive_basic_sor_refused(db: Database, items: dict[str, str]) -> None
     modify_sor(db, ADMIN, items["LA"], status="INACTIVE", today=TODAY)
     with pytest.raises(ValidationError, match=r"Line 2: .* is inactive"):
         preview_analysis(db, analysis_quantity=D("100"), lines=example_lines(items), at=TODAY)
+
+
+def test_analysis_of_a_rate_not_yet_in_force_is_shown(db: Database, items: dict[str, str]) -> None:
+    save_analysis(db, ADMIN, items["TARGET"], analysis_quantity=D("100"),
+                  lines=example_lines(items), effective_from=TOMORROW, today=TODAY)
+    detail = get_sor(db, items["TARGET"], at=TODAY)
+    assert detail.current is None
+    assert detail.analysis is not None
+    assert (detail.analysis.effective_from, detail.analysis.total) == (TOMORROW, D("18.69"))
+    # A rate typed later replaces it: its analysis is no longer shown beside it.
+    add_rate(db, ADMIN, items["TARGET"], RateHeads(labour=D("50.00")),
+             effective_from=TOMORROW + timedelta(days=1), tenant="od", today=TODAY)
+    later = get_sor(db, items["TARGET"], at=TOMORROW + timedelta(days=1))
+    assert later.current is not None
+    assert later.analysis is None

@@ -351,20 +351,22 @@ def test_search_by_effective_period(db: Database) -> None:
     put_rate(db, "SOR_000002", "od", date(2025, 4, 1), RateHeads(material=D("220.00")))
     put_rate(db, "SOR_000003", "od", date(2025, 1, 1), RateHeads(material=D("300.00")))
 
+    # An effective period finds the SORs whose rates took effect within it, each shown with
+    # the rate in force on the period's last day.
     page = search_sors(db, SorQuery(period_from=date(2024, 4, 1),
                                     period_to=date(2024, 12, 31)), TODAY)
-    assert page.total == 2
-    shown = {r.code: (r.rate_total, r.rate_effective_from) for r in page.rows}
-    # the rate in force on the period's last day; SOR_000003 only starts after it; 000004 none
-    assert shown == {
-        "SOR_000001": (D("100.00"), date(2023, 4, 1)),
-        "SOR_000002": (D("210.00"), date(2024, 6, 1)),
-    }
+    assert page.total == 1
+    assert [(r.code, r.rate_total, r.rate_effective_from) for r in page.rows] == [
+        ("SOR_000002", D("210.00"), date(2024, 6, 1))]
 
     page = search_sors(db, SorQuery(period_from=date(2025, 1, 1),
                                     period_to=date(2025, 3, 31)), TODAY)
-    assert {r.code: r.rate_total for r in page.rows} == {
-        "SOR_000001": D("100.00"), "SOR_000002": D("210.00"), "SOR_000003": D("300.00")}
+    assert {r.code: r.rate_total for r in page.rows} == {"SOR_000003": D("300.00")}
+
+    whole = search_sors(db, SorQuery(period_from=date(2023, 4, 1),
+                                     period_to=date(2025, 12, 31)), TODAY)
+    assert {r.code: r.rate_total for r in whole.rows} == {
+        "SOR_000001": D("100.00"), "SOR_000002": D("220.00"), "SOR_000003": D("300.00")}
 
     before_any = search_sors(db, SorQuery(period_from=date(2022, 1, 1),
                                           period_to=date(2023, 3, 31)), TODAY)
@@ -374,11 +376,28 @@ def test_search_by_effective_period(db: Database) -> None:
     # a period without an end runs to today
     open_ended = search_sors(db, SorQuery(period_from=date(2025, 1, 1)), TODAY)
     assert {r.code: r.rate_total for r in open_ended.rows} == {
-        "SOR_000001": D("100.00"), "SOR_000002": D("220.00"), "SOR_000003": D("300.00")}
+        "SOR_000002": D("220.00"), "SOR_000003": D("300.00")}
 
-    paged = search_sors(db, SorQuery(period_from=date(2025, 1, 1), limit=1, offset=1), TODAY)
+    paged = search_sors(db, SorQuery(period_from=date(2023, 1, 1), limit=1, offset=1), TODAY)
     assert [r.code for r in paged.rows] == ["SOR_000002"]
     assert paged.total == 3
+
+
+def test_unknown_tenant_is_refused(db: Database) -> None:
+    with pytest.raises(ValidationError, match=r"Tenant 'od\.nowhere' is not known"):
+        search_sors(db, SorQuery(tenant="od.nowhere"), TODAY)
+    create_sor(db, STATE_ADMIN, material("Any"), today=TODAY)
+    with pytest.raises(ValidationError, match="Tenant 'bogus' is not known"):
+        get_sor(db, "SOR_000001", at=TODAY, tenant="bogus")
+
+
+def test_saving_unchanged_is_not_a_new_version(db: Database) -> None:
+    detail = create_sor(db, STATE_ADMIN, material("Same"), today=TODAY)
+    again = modify_sor(db, STATE_ADMIN, detail.code, description="Same", status="ACTIVE",
+                       today=TODAY)
+    assert again.version == 1
+    changed = modify_sor(db, STATE_ADMIN, detail.code, status="INACTIVE", today=TODAY)
+    assert changed.version == 2
 
 
 def test_search_period_backwards_refused(db: Database) -> None:
