@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     lst = sor_commands.add_parser("list", parents=[common], help="list or search SORs")
     lst.add_argument("--search", default="", help="words of the code or description")
     lst.add_argument("--type", choices=["M", "L", "E", "W"], default=None)
+    lst.add_argument("--status", choices=["ACTIVE", "INACTIVE"], default=None)
     lst.add_argument("--tenant", default="od", help="whose rates to show (od or od.<ulb>)")
     lst.add_argument("--at", type=_date_arg, default=None, help="rates in force on YYYY-MM-DD")
     lst.add_argument("--limit", type=int, default=None, help="at most this many (default all)")
@@ -124,12 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(data_dir)
     handler = _HANDLERS[(args.command, getattr(args, f"{args.command}_command", None))]
-    try:
-        from mukta_desktop.services.database import open_database
+    from sqlalchemy.exc import DatabaseError
 
+    from mukta_desktop.services.database import open_database
+
+    try:
         db = open_database(data_dir)
     except (OSError, DomainError) as exc:
         return _fail(f"cannot open the database in {data_dir}: {exc}")
+    except DatabaseError as exc:
+        return _fail(
+            f"{data_dir} holds a file that is not a MUKTA Desktop database or is damaged "
+            f"({exc.orig}); restore it from {data_dir / 'backups'} or use another --data-dir."
+        )
     try:
         return handler(db, args)
     except (DomainError, Refused) as exc:
@@ -207,6 +215,7 @@ def _sor_list(db: Database, args: argparse.Namespace) -> int:
         db,
         SorQuery(
             text=args.search,
+            status=args.status,
             type_code=args.type,
             tenant=args.tenant,
             at=args.at,
@@ -221,7 +230,8 @@ def _sor_list(db: Database, args: argparse.Namespace) -> int:
     for row in page.rows:
         rate = "—" if row.rate_total is None else format_money(row.rate_total)
         text = row.description if len(row.description) <= 60 else row.description[:59] + "…"
-        print(f"{row.code:<14} {row.type_code} {row.uom:<5} {rate:>16}  {text}")
+        mark = "" if row.status == "ACTIVE" else " (inactive)"
+        print(f"{row.code:<14} {row.type_code} {row.uom:<5} {rate:>16}  {text}{mark}")
     print(f"{len(page.rows)} of {page.total} SOR(s)")
     return EXIT_OK
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -470,3 +471,33 @@ def test_bad_workbook_is_refused_with_every_row_named(capsys, tmp_path, monkeypa
     assert "Traceback" not in err
     code, out, _ = run(capsys, data, "sor", "list", "--json")
     assert json.loads(out) == []
+
+
+def test_a_damaged_database_is_refused_in_plain_words(capsys, tmp_path):
+    data = tmp_path / "broken"
+    data.mkdir()
+    (data / "mukta.sqlite3").write_bytes(b"this is not a database at all" * 100)
+    code, _, err = run(capsys, data, "sor", "list")
+    assert code == 1
+    assert "not a MUKTA Desktop database or is damaged" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_tenant_and_inactive_marking(capsys, demo_dir, monkeypatch):
+    code, _, err = run(capsys, demo_dir, "sor", "show", "DEMO-W-001", "--tenant", "od.nowhere")
+    assert code == 1
+    assert "Tenant 'od.nowhere' is not known" in err
+    from mukta_desktop.domain.roles import Role
+    from mukta_desktop.services.database import open_database
+    from mukta_desktop.services.sor_catalog import modify_sor
+    from mukta_desktop.services.users import Actor
+
+    db = open_database(demo_dir)
+    admin = Actor("a", "A", "od", frozenset({Role.MDMS_STATE_ADMIN}))
+    modify_sor(db, admin, "DEMO-W-007", status="INACTIVE", today=date(2026, 11, 21))
+    db.close()
+    _, out, _ = run(capsys, demo_dir, "sor", "list", "--type", "W")
+    line = next(row for row in out.splitlines() if row.startswith("DEMO-W-007"))
+    assert line.endswith("(inactive)")
+    _, out, _ = run(capsys, demo_dir, "sor", "list", "--status", "INACTIVE", "--json")
+    assert [r["code"] for r in json.loads(out)] == ["DEMO-W-007"]
