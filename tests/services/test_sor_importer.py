@@ -16,7 +16,7 @@ from mukta_desktop.domain.errors import PermissionDenied
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.models import Sor, SorRate
 from mukta_desktop.services.database import Database, open_database
-from mukta_desktop.services.sor_catalog import SorQuery, get_sor, search_sors
+from mukta_desktop.services.sor_catalog import SorQuery, get_sor, modify_sor, search_sors
 from mukta_desktop.services.sor_import import (
     ImportReport,
     export_sor_json,
@@ -181,6 +181,37 @@ def test_a_later_date_adds_a_rate_and_keeps_the_history(db: Database, tmp_path: 
     summer = get_sor(db, "FL00001", at=date(2026, 9, 30))
     assert summer.current is not None
     assert summer.current.total == Decimal("5026.14")
+
+
+def test_the_same_schedule_on_later_days_adds_no_duplicate_rate(
+    db: Database, tmp_path: Path
+) -> None:
+    path = workbook(tmp_path / "fl.xlsx", [FL])
+    first = run(db, path, effective_from=date(2025, 1, 1))
+    assert first.ok, first.problems
+    assert first.rates_added == 1
+
+    for day in (date(2025, 1, 2), date(2025, 1, 3)):
+        again = run(db, path, effective_from=day)
+        assert again.ok, again.problems
+        assert (again.rates_added, again.rates_skipped) == (0, 1)
+        assert "0 rate(s) added, 1 already present" in again.summary()
+
+    assert counts(db) == (1, 1)
+    history = get_sor(db, "FL00001", at=TODAY).history
+    assert [(h.effective_from, h.total) for h in history] == [
+        (date(2025, 1, 1), Decimal("5026.14"))]
+    # A later date with other amounts is a new rate.
+    newer = changed(FL, Conveyance=70, Labour_Cess=None, Total=None)
+    report = run(db, workbook(tmp_path / "newer.xlsx", [newer]), effective_from=date(2025, 1, 4))
+    assert report.ok, report.problems
+    assert (report.rates_added, report.rates_skipped) == (1, 0)
+    assert [h.total for h in get_sor(db, "FL00001", at=TODAY).history] == [
+        Decimal("5030.17"), Decimal("5026.14")]
+    # Going back to the first amounts later on is a change too, so it is added.
+    back = run(db, path, effective_from=date(2025, 1, 5))
+    assert (back.rates_added, back.rates_skipped) == (1, 0)
+    assert counts(db) == (1, 3)
 
 
 def test_a_date_before_the_latest_rate_is_refused(db: Database, reference: Path) -> None:
@@ -605,12 +636,12 @@ def test_a_ulb_rate_administrator_loads_rates_for_that_ulb(
     db: Database, reference: Path, tmp_path: Path
 ) -> None:
     assert run(db, reference / "sor-mdt.xlsx").ok
-    # Dhenkanal's own conveyance; its series starts before the state's latest rate: allowed.
+    # Dhenkanal's own conveyance, from the day of the state's latest rate (not earlier).
     stored = get_sor(db, "FL00001", at=TODAY).description
     local = changed(FL, SOR_Description=stored, Conveyance=80, Labour_Cess=None, Total=None)
 
     report = run(db, workbook(tmp_path / "dkl.xlsx", [local]), actor=CITY,
-                 tenant="od.dhenkanal", effective_from=date(2026, 3, 1))
+                 tenant="od.dhenkanal", effective_from=APRIL)
 
     assert report.ok, report.problems
     assert (report.rates_added, report.sors_unchanged) == (1, 1)
@@ -624,6 +655,48 @@ def test_a_ulb_rate_administrator_loads_rates_for_that_ulb(
     other_ulb = get_sor(db, "FL00001", at=TODAY, tenant="od.jatni")
     assert other_ulb.current is not None
     assert other_ulb.current.total == Decimal("5026.14")
+
+
+JATNI = Actor("jtn", "Jatni rates", "od.jatni", frozenset({Role.MDMS_CITY_ADMIN}))
+
+
+def test_a_ulb_rate_may_not_start_before_the_latest_state_or_ulb_rate(
+    db: Database, tmp_path: Path
+) -> None:
+    assert run(db, workbook(tmp_path / "state.xlsx", [FL]), effective_from=APRIL).ok
+    local = workbook(tmp_path / "jatni.xlsx",
+                     [changed(FL, Conveyance=80, Labour_Cess=None, Total=None)])
+
+    # No Jatni rate yet: the state's rate of 01/04/2026 is what Jatni pays from that day.
+    early = run(db, local, actor=JATNI, tenant="od.jatni", effective_from=date(2026, 3, 1))
+
+    assert refused(db, early, before=(1, 1)) == [
+        "sheet 'SOR', row 3: effective from 01/03/2026 is earlier than the latest rate of "
+        "FL00001 (for od.jatni: none; for od: from 01/04/2026); a rate for od.jatni wins over "
+        "the state's there, so it may not start before either: rate history is never "
+        "rewritten"]
+
+    assert run(db, local, actor=JATNI, tenant="od.jatni", effective_from=date(2026, 5, 1)).ok
+    newer_state = changed(FL, Conveyance=70, Labour_Cess=None, Total=None)
+    assert run(db, workbook(tmp_path / "june.xlsx", [newer_state]),
+               effective_from=date(2026, 6, 1)).ok
+    cheaper = workbook(tmp_path / "jatni2.xlsx",
+                       [changed(FL, Conveyance=75, Labour_Cess=None, Total=None)])
+
+    # After Jatni's own latest rate (01/05/2026) but before the state's (01/06/2026).
+    between = run(db, cheaper, actor=JATNI, tenant="od.jatni", effective_from=date(2026, 5, 15))
+
+    assert refused(db, between, before=(1, 3)) == [
+        "sheet 'SOR', row 3: effective from 15/05/2026 is earlier than the latest rate of "
+        "FL00001 (for od.jatni: from 01/05/2026; for od: from 01/06/2026); a rate for od.jatni "
+        "wins over the state's there, so it may not start before either: rate history is "
+        "never rewritten"]
+    paid = get_sor(db, "FL00001", at=date(2026, 5, 20), tenant="od.jatni").current
+    assert paid is not None
+    assert (paid.tenant, paid.effective_from) == ("od.jatni", date(2026, 5, 1))
+    # From the state's latest date on: allowed.
+    assert run(db, cheaper, actor=JATNI, tenant="od.jatni", effective_from=date(2026, 6, 1)).ok
+    assert counts(db) == (1, 4)
 
 
 def test_a_ulb_rate_administrator_cannot_create_or_change_sors(
@@ -732,11 +805,11 @@ def test_json_with_bad_items(db: Database, tmp_path: Path) -> None:
         "row 2, column 'uom': unit 'bags' is not known; allowed: CFT, CUM, FT, HOUR, KG, KL, "
         "LTR, MT, NOS, QNTL, RMT, SFT, SQM (or an alias such as QTL, MTR, Nos)",
         "row 3, column 'rate.cess': unknown rate head; allowed: material, labour, machinery, "
-        "conveyance, royalty, dmf, emf, additional, labour_cess, total",
+        "conveyance, royalty, dmf, emf, additional, labour_cess, total, effective_from, tenant",
         "row 3, column 'rate.material': 12.345 has more than 2 decimals",
         "row 4: an item must be an object with the SOR's fields",
         "row 5, column 'colour': unknown field; allowed: code, description, rate, "
-        "rate_quantity, sub_type, type, uom, variant",
+        "rate_quantity, status, sub_type, type, uom, variant",
         "row 5, column 'rate_quantity': blank; give the quantity the rate is defined for "
         "(a number above 0)",
     ]
@@ -756,3 +829,179 @@ def test_json_that_is_not_a_sor_file(
     path.write_text(text, "utf-8")
 
     assert refused(db, run(db, path)) == [expected]
+
+
+JSON_ITEM: dict[str, object] = {
+    "code": "FL00001", "type": "W", "sub_type": "FL", "variant": "GF", "uom": "SQM",
+    "rate_quantity": "1", "description": "Fixing tiles in floors",
+    "rate": {"material": "1307.80", "labour": "3598.02", "conveyance": "66.01",
+             "royalty": "4.55"},
+}
+
+
+def json_file(path: Path, *items: dict[str, object], raw: dict[str, str] | None = None) -> Path:
+    """A mukta-sor/1 file; `raw` puts JSON text in place of string placeholders ("@name")."""
+    text = json.dumps({"format": "mukta-sor/1", "sors": list(items)})
+    for name, literal in (raw or {}).items():
+        text = text.replace(f'"@{name}"', literal)
+    path.write_text(text, "utf-8")
+    return path
+
+
+def with_rate(**heads: object) -> dict[str, object]:
+    rate = JSON_ITEM["rate"]
+    assert isinstance(rate, dict)
+    return {**JSON_ITEM, "rate": {**rate, **heads}}
+
+
+AMOUNT_RANGE = "allowed: 0 to 99,99,99,99,999.99 with up to 2 decimals"
+QUANTITY_RANGE = "allowed: above 0 to 99,999.9999 with up to 4 decimals"
+
+
+@pytest.mark.parametrize(("item", "raw", "expected"), [
+    (with_rate(material="@n"), {"n": "1E+1000000"},
+     f"row 1, column 'rate.material': 1E+1000000 is too large; {AMOUNT_RANGE}"),
+    (with_rate(material="1E+1000000"), None,
+     f"row 1, column 'rate.material': 1E+1000000 is too large; {AMOUNT_RANGE}"),
+    (with_rate(labour="-1E+1000000"), None,
+     "row 1, column 'rate.labour': -1E+1000000 is negative; amounts and quantities may not "
+     "be negative"),
+    (with_rate(machinery="@n"), {"n": "1" * 5000},  # beyond Python's int-from-text limit
+     f"row 1, column 'rate.machinery': {'1' * 37}... is too large; {AMOUNT_RANGE}"),
+    (with_rate(machinery="@n"), {"n": "0.1000000000000000000000000000001"},
+     "row 1, column 'rate.machinery': 0.1000000000000000000000000000001 has more than 2 "
+     "decimals"),
+    (with_rate(dmf="1E-1000000"), None,
+     "row 1, column 'rate.dmf': 1E-1000000 has more than 2 decimals"),
+    ({**JSON_ITEM, "rate_quantity": "@n"}, {"n": "120.0000000000000000000000000001"},
+     "row 1, column 'rate_quantity': 120.0000000000000000000000000001 has more than 4 "
+     "decimals"),
+    ({**JSON_ITEM, "rate_quantity": "1.00001"}, None,
+     "row 1, column 'rate_quantity': 1.00001 has more than 4 decimals"),
+    ({**JSON_ITEM, "rate_quantity": "@n"}, {"n": "1E+1000000"},
+     f"row 1, column 'rate_quantity': 1E+1000000 is too large; {QUANTITY_RANGE}"),
+    ({**JSON_ITEM, "rate_quantity": "100000"}, None,
+     f"row 1, column 'rate_quantity': 100000 is too large; {QUANTITY_RANGE}"),
+])
+def test_absurd_and_over_precise_numbers_are_refused_not_rounded(
+    db: Database, tmp_path: Path, item: dict[str, object], raw: dict[str, str] | None,
+    expected: str,
+) -> None:
+    report = run(db, json_file(tmp_path / "n.json", item, raw=raw))
+
+    assert refused(db, report) == [expected]
+
+
+def test_trailing_zeros_beyond_the_allowed_decimals_are_fine(
+    db: Database, tmp_path: Path
+) -> None:
+    item = {**with_rate(material="@m"), "rate_quantity": "@q"}
+    raw = {"m": "1307.8000000000000000000000000000000", "q": "1.000000000000000000000000000000"}
+
+    report = run(db, json_file(tmp_path / "zeros.json", item, raw=raw))
+
+    assert report.ok, report.problems
+    sor = get_sor(db, "FL00001", at=TODAY)
+    assert sor.rate_quantity == Decimal("1")
+    assert sor.current is not None
+    assert sor.current.total == Decimal("5026.14")
+
+
+def test_a_number_where_text_belongs_does_not_crash(db: Database, tmp_path: Path) -> None:
+    report = run(db, json_file(tmp_path / "code.json", {**JSON_ITEM, "description": "@n"},
+                               raw={"n": "1E+1000000"}))
+
+    assert report.ok, report.problems
+    assert get_sor(db, "FL00001", at=TODAY).description == "1E+1000000"
+
+
+def test_export_keeps_status_and_rate_dates(db: Database, tmp_path: Path) -> None:
+    assert run(db, workbook(tmp_path / "a.xlsx", [FL, LD]), effective_from=date(2024, 4, 1)).ok
+    modify_sor(db, ADMIN, "LD00001", status="INACTIVE", today=TODAY)
+    exported = tmp_path / "sors.json"
+
+    assert export_sor_json(db, exported, at=TODAY) == 2
+
+    items = {i["code"]: i for i in json.loads(exported.read_text("utf-8"))["sors"]}
+    assert (items["LD00001"]["status"], items["FL00001"]["status"]) == ("INACTIVE", "ACTIVE")
+    assert items["LD00001"]["rate"]["effective_from"] == "2024-04-01"
+    assert items["LD00001"]["rate"]["tenant"] == "od"
+    assert not list(tmp_path.glob("*.partial"))
+
+    fresh = open_database(tmp_path / "fresh")
+    try:
+        report = run(fresh, exported, effective_from=None)
+        assert report.ok, report.problems
+        assert (report.sors_created, report.rates_added) == (2, 2)
+        ld = get_sor(fresh, "LD00001", at=TODAY)
+        assert ld.status == "INACTIVE"
+        assert ld.current is not None
+        assert ld.current.effective_from == date(2024, 4, 1)
+        assert ld.current.total == Decimal("430.60")
+        fl = get_sor(fresh, "FL00001", at=TODAY)
+        assert fl.status == "ACTIVE"
+        assert fl.current is not None
+        assert fl.current.effective_from == date(2024, 4, 1)
+    finally:
+        fresh.close()
+
+    # The command's date wins over the file's.
+    dated_db = open_database(tmp_path / "dated")
+    try:
+        assert run(dated_db, exported, effective_from=APRIL).ok
+        current = get_sor(dated_db, "LD00001", at=TODAY).current
+        assert current is not None
+        assert current.effective_from == APRIL
+    finally:
+        dated_db.close()
+
+
+def test_the_status_of_an_existing_sor_changes_only_through_modify(
+    db: Database, tmp_path: Path
+) -> None:
+    assert run(db, workbook(tmp_path / "a.xlsx", [FL])).ok
+
+    report = run(db, json_file(tmp_path / "s.json", {**JSON_ITEM, "status": "INACTIVE"}))
+
+    assert report.ok, report.problems
+    assert (report.sors_unchanged, report.rates_skipped) == (1, 1)
+    assert get_sor(db, "FL00001", at=TODAY).status == "ACTIVE"
+
+
+def test_json_rate_dates_in_the_file(db: Database, tmp_path: Path) -> None:
+    path = json_file(tmp_path / "d.json", with_rate(effective_from="2026-10-01", tenant="od"))
+    assert run(db, path, effective_from=None).ok
+
+    early = json_file(tmp_path / "e.json", with_rate(effective_from="2026-09-30", royalty="5"))
+    assert refused(db, run(db, early, effective_from=None), before=(1, 1)) == [
+        "row 1: effective from 30/09/2026 is earlier than the latest rate of FL00001 for od "
+        "(from 01/10/2026); rate history is never rewritten"]
+
+
+def test_json_bad_status_and_rate_date(db: Database, tmp_path: Path) -> None:
+    items = [{**JSON_ITEM, "status": "RETIRED"},
+             {**with_rate(effective_from="01/04/2024"), "code": "FL00002"},
+             {**with_rate(effective_from="2024-02-30"), "code": "FL00003"}]
+
+    report = run(db, json_file(tmp_path / "bad.json", *items), effective_from=None)
+
+    assert refused(db, report) == [
+        "row 1, column 'status': status 'RETIRED' is not known; allowed: ACTIVE, INACTIVE",
+        "row 2, column 'rate.effective_from': '01/04/2024' is not a date; write it as "
+        "YYYY-MM-DD, such as 2024-04-01",
+        "row 3, column 'rate.effective_from': '2024-02-30' is not a date; write it as "
+        "YYYY-MM-DD, such as 2024-04-01",
+    ]
+
+
+def test_a_failed_export_leaves_no_partial_file(db: Database, tmp_path: Path) -> None:
+    assert run(db, workbook(tmp_path / "a.xlsx", [FL])).ok
+    target = tmp_path / "out.json"
+    target.mkdir()
+    (target / "keep").write_text("x", "utf-8")  # a non-empty folder cannot be replaced
+
+    with pytest.raises(IsADirectoryError):
+        export_sor_json(db, target, at=TODAY)
+
+    assert not (tmp_path / "out.json.partial").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "data", "out.json"]

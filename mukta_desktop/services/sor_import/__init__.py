@@ -38,15 +38,16 @@ def import_sor_file(
 ) -> ImportReport:
     """Import SOR definitions and (state or ULB) rates from an .xlsx or .json file.
 
-    Rates take effect from `effective_from` (today when None) for `tenant`. Raises
-    PermissionDenied when the actor may not make the changes the file asks for; any problem
-    with the file itself comes back in the report.
+    Rates are for `tenant` and take effect from `effective_from`; when it is None, from the
+    date each rate carries in a .json file, else today. A rate equal to the latest one of its
+    series is already present (skipped), whatever that one's date. Raises PermissionDenied when
+    the actor may not make the changes the file asks for; any problem with the file itself
+    comes back in the report.
     """
     path = Path(path)
     require(can_manage_sor_definitions(actor.roles)
             or can_set_rates(actor.roles, actor.tenant, tenant),
             "import SORs or rates", "MDMS_STATE_ADMIN or MDMS_CITY_ADMIN")
-    day = effective_from or today
     source = read_source(path)
     if source.problems and not source.rows:
         return ImportReport(path.name, problems=tuple(source.problems))
@@ -55,12 +56,13 @@ def import_sor_file(
             return ImportReport(path.name, problems=(ImportProblem(
                 f"tenant '{tenant}' is not known; use 'od' or a ULB code such as od.dhenkanal"),))
         lines, problems = validate_rows(source.rows, Vocabulary.from_masters(load_masters(session)))
-        plan = make_plan(session, lines, tenant=tenant, effective_from=day)
+        plan = make_plan(session, lines, tenant=tenant, effective_from=effective_from,
+                         today=today)
         _check_permissions(actor, tenant, plan)
         problems = [*source.problems, *problems, *plan.problems]
         if problems:
             return ImportReport(path.name, problems=_in_file_order(problems, source))
-        apply_plan(session, plan, tenant=tenant, effective_from=day, by=actor.login)
+        apply_plan(session, plan, tenant=tenant, by=actor.login)
     return ImportReport(
         path.name, sors_created=len(plan.creates), sors_updated=len(plan.updates),
         sors_unchanged=plan.unchanged, rates_added=len(plan.rates),

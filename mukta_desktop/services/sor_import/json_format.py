@@ -1,7 +1,16 @@
 """Our own SOR file: {"format": "mukta-sor/1", "sors": [...]}, amounts as strings.
 
-Reading parses numbers as Decimal (never float); writing gives every amount as a
+Each item has the SOR's definition, its "status" (ACTIVE or INACTIVE) and its "rate" (null, or
+the head amounts with "total", "effective_from" as YYYY-MM-DD and the "tenant" whose rate it
+is). Reading parses numbers as Decimal (never float); writing gives every amount as a
 2-decimal string, so a file written here imports back unchanged.
+
+On import:
+- a new SOR takes the item's status (ACTIVE when the item has none); for an SOR already
+  stored the file's status is ignored: a status changes only through Modify SOR;
+- a rate takes effect from the importer's date when one is given, else from the item's
+  "effective_from" (else today);
+- "tenant" only says whose rate was exported; rates are loaded for the import's tenant.
 """
 
 from __future__ import annotations
@@ -22,23 +31,37 @@ from mukta_desktop.models import Sor, SorRate
 from ..database import Database
 from ..sor_store import dated, heads_of, quantity_text
 from .report import ImportProblem
-from .rows import DEFINITION_FIELDS, RATE_FIELDS, Cell, Source, SourceRow
+from .rows import (
+    DEFINITION_FIELDS,
+    RATE_FIELDS,
+    RATE_FROM,
+    RATE_TENANT,
+    STATUS,
+    TOTAL,
+    Cell,
+    Source,
+    SourceRow,
+)
 
 FORMAT = "mukta-sor/1"
 RATE_KEY = "rate"
-_ITEM_KEYS = frozenset((*DEFINITION_FIELDS, RATE_KEY))
+_ITEM_KEYS = frozenset((*DEFINITION_FIELDS, STATUS, RATE_KEY))
+_RATE_KEYS = (*RATE_FIELDS, RATE_FROM, RATE_TENANT)
 
 
 def read_json(path: Path) -> Source:
     """The items of a mukta-sor/1 file as rows (row = item number from 1), or why not."""
     try:
-        data = json.loads(path.read_text("utf-8"), parse_float=Decimal,
+        # Integers as Decimal too: no float, and no limit on their digits (int() has one).
+        data = json.loads(path.read_text("utf-8"), parse_float=Decimal, parse_int=Decimal,
                           parse_constant=Decimal)
     except UnicodeDecodeError:
         return Source.failed(f"'{path.name}' is not a .json SOR file (not UTF-8 text)")
     except json.JSONDecodeError as exc:
         return Source.failed(f"'{path.name}' is not valid JSON (line {exc.lineno}, column "
                              f"{exc.colno}: {exc.msg})")
+    except RecursionError:
+        return Source.failed(f"'{path.name}' is not a SOR file (nested too deeply)")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return Source.failed(f"'{path.name}' is not a SOR file: it needs \"format\": "
                              f"\"{FORMAT}\" and a list \"sors\"")
@@ -64,7 +87,7 @@ def _item_row(number: int, item: object, problems: list[ImportProblem]) -> Sourc
         problems.append(ImportProblem(
             f"unknown field; allowed: {', '.join(sorted(_ITEM_KEYS))}", row=number,
             column=str(unknown)))
-    cells = {key: Cell(item.get(key), key) for key in DEFINITION_FIELDS}
+    cells = {key: Cell(item.get(key), key) for key in (*DEFINITION_FIELDS, STATUS)}
     rate = item.get(RATE_KEY)
     if rate is None:
         return SourceRow(None, number, cells)
@@ -72,11 +95,11 @@ def _item_row(number: int, item: object, problems: list[ImportProblem]) -> Sourc
         problems.append(ImportProblem("the rate must be null or an object of head amounts",
                                       row=number, column=RATE_KEY))
         return None
-    for unknown in sorted(set(rate) - set(RATE_FIELDS)):
+    for unknown in sorted(set(rate) - set(_RATE_KEYS)):
         problems.append(ImportProblem(
-            f"unknown rate head; allowed: {', '.join(RATE_FIELDS)}", row=number,
+            f"unknown rate head; allowed: {', '.join(_RATE_KEYS)}", row=number,
             column=f"{RATE_KEY}.{unknown}"))
-    for head in RATE_FIELDS:
+    for head in (*RATE_FIELDS, RATE_FROM):
         cells[head] = Cell(rate.get(head), f"{RATE_KEY}.{head}")
     return SourceRow(None, number, cells)
 
@@ -91,10 +114,14 @@ def export_sor_json(db: Database, path: Path, *, at: date, tenant: str = STATE_T
             rates[rate.sor_id].append(rate)
         items = [_item(sor, rates.get(sor.id, []), at, tenant) for sor in sors]
     document = {"format": FORMAT, "sors": items}
-    # Written beside the target and renamed into place: a failed export leaves no half file.
+    # Written beside the target and renamed into place: a failed export leaves no half file
+    # (and no .partial file either).
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return len(items)
 
 
@@ -105,10 +132,12 @@ def _item(sor: Sor, rates: list[SorRate], at: date, tenant: str) -> dict[str, An
         assert isinstance(chosen.key, SorRate)
         heads = heads_of(chosen.key)
         rate = {name: to_str2(value) for name, value in heads.as_dict().items()}
-        rate["total"] = to_str2(heads.total)
+        rate[TOTAL] = to_str2(heads.total)
+        rate[RATE_FROM] = chosen.effective_from.isoformat()
+        rate[RATE_TENANT] = chosen.tenant
     return {
         "code": sor.code, "type": sor.type_code, "sub_type": sor.sub_type_code,
         "variant": sor.variant_code, "uom": sor.uom_code,
         "rate_quantity": quantity_text(sor.rate_quantity), "description": sor.description,
-        "rate": rate,
+        STATUS: sor.status, RATE_KEY: rate,
     }

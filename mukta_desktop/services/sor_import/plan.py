@@ -8,7 +8,7 @@ building thousands of ORM objects costs seconds that a 5,000-row import cannot s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,16 +19,19 @@ from sqlalchemy.orm import Session
 from mukta_desktop.domain.dates import format_date
 from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.numbers import to_str2
-from mukta_desktop.domain.sor import RateHeads
+from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorStatus
 from mukta_desktop.models import Sor, SorRate
 from mukta_desktop.models.base import utcnow
 
-from ..sor_store import heads_of, quantity_text, rate_values, search_text, sor_values
+from ..sor_store import quantity_text, rate_values, search_text, sor_values
 from .report import ImportProblem
 from .rows import RATE_QUANTITY, SUB_TYPE, TOTAL, TYPE, UOM, VARIANT
 from .validate import SorLine
 
 RATE_SOURCE = "IMPORT"
+_HEADS = tuple(f.name for f in fields(RateHeads))
+_HEAD_COLUMNS = tuple(getattr(SorRate, name) for name in _HEADS)
+_DATES_PER_QUERY = 500  # well below SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,15 @@ class StoredSor:
 @dataclass(frozen=True, slots=True)
 class NewRate:
     sor_id: str
+    heads: RateHeads
+    effective_from: date
+
+
+@dataclass(frozen=True, slots=True)
+class _Latest:
+    """The latest rate of a SOR in one tenant's series."""
+
+    effective_from: date
     heads: RateHeads
 
 
@@ -71,17 +83,27 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class _Stored:
-    """What is stored that the import compares with, read in three queries."""
+    """What is stored that the import compares with, read in a few queries."""
 
     sors: dict[str, StoredSor]  # by case-folded code
-    latest: dict[str, date]  # SOR id -> latest effective_from in the tenant's series
-    same_day: dict[str, RateHeads]  # SOR id -> heads of its rate on the import's date
+    latest: dict[str, _Latest]  # SOR id -> latest rate in the tenant's series
+    # SOR id -> latest effective_from in the state series; only for a ULB's import (a ULB
+    # rate wins over the state's for that ULB, so it may not start before either).
+    state_latest: dict[str, date]
+    same_day: dict[tuple[str, date], RateHeads]  # (SOR id, a date of the import) -> heads
+
+
+def rate_date(line: SorLine, effective_from: date | None, today: date) -> date:
+    """The date a row's rate takes effect: the importer's date, else the file's, else today."""
+    return effective_from or line.rate_from or today
 
 
 def make_plan(
-    session: Session, lines: Sequence[SorLine], *, tenant: str, effective_from: date
+    session: Session, lines: Sequence[SorLine], *, tenant: str, effective_from: date | None,
+    today: date,
 ) -> Plan:
-    stored = _load(session, tenant, effective_from)
+    days = {rate_date(line, effective_from, today) for line in lines if line.heads is not None}
+    stored = _load(session, tenant, days)
     plan = Plan()
     for line in lines:
         sor = stored.sors.get(line.code.casefold())
@@ -92,22 +114,40 @@ def make_plan(
             sor_id = sor.id
             _compare_definition(plan, sor, line)
         if line.heads is not None:
-            _plan_rate(plan, stored, sor, sor_id, line, line.heads, tenant, effective_from)
+            _plan_rate(plan, stored, sor, sor_id, line, line.heads, tenant,
+                       rate_date(line, effective_from, today))
     return plan
 
 
-def _load(session: Session, tenant: str, effective_from: date) -> _Stored:
+def _load(session: Session, tenant: str, days: set[date]) -> _Stored:
     columns = select(Sor.id, Sor.code, Sor.type_code, Sor.sub_type_code, Sor.variant_code,
                      Sor.uom_code, Sor.rate_quantity, Sor.description, Sor.version)
     sors = {row.code.casefold(): StoredSor(*row) for row in session.execute(columns)}
-    latest_rows = session.execute(
-        select(SorRate.sor_id, func.max(SorRate.effective_from))
-        .where(SorRate.tenant_code == tenant).group_by(SorRate.sor_id))
-    latest = {sor_id: day for sor_id, day in latest_rows}
-    same_day = {rate.sor_id: heads_of(rate) for rate in session.scalars(
-        select(SorRate).where(SorRate.tenant_code == tenant,
-                              SorRate.effective_from == effective_from))}
-    return _Stored(sors, latest, same_day)
+    newest = (select(SorRate.sor_id, func.max(SorRate.effective_from).label("day"))
+              .where(SorRate.tenant_code == tenant).group_by(SorRate.sor_id).subquery())
+    latest = {row.sor_id: _Latest(row.effective_from, _heads(row)) for row in session.execute(
+        select(SorRate.sor_id, SorRate.effective_from, *_HEAD_COLUMNS)
+        .join(newest, (SorRate.sor_id == newest.c.sor_id)
+              & (SorRate.effective_from == newest.c.day))
+        .where(SorRate.tenant_code == tenant))}
+    state_latest: dict[str, date] = {}
+    if tenant != STATE_TENANT:
+        state_latest = {sor_id: day for sor_id, day in session.execute(
+            select(SorRate.sor_id, func.max(SorRate.effective_from))
+            .where(SorRate.tenant_code == STATE_TENANT).group_by(SorRate.sor_id))}
+    same_day: dict[tuple[str, date], RateHeads] = {}
+    ordered = sorted(days)
+    for start in range(0, len(ordered), _DATES_PER_QUERY):
+        chunk = ordered[start:start + _DATES_PER_QUERY]
+        for row in session.execute(
+                select(SorRate.sor_id, SorRate.effective_from, *_HEAD_COLUMNS)
+                .where(SorRate.tenant_code == tenant, SorRate.effective_from.in_(chunk))):
+            same_day[(row.sor_id, row.effective_from)] = _heads(row)
+    return _Stored(sors, latest, state_latest, same_day)
+
+
+def _heads(row: Any) -> RateHeads:
+    return RateHeads(**{name: getattr(row, name) for name in _HEADS})
 
 
 def _compare_definition(plan: Plan, sor: StoredSor, line: SorLine) -> None:
@@ -143,10 +183,12 @@ def _plan_rate(
     heads: RateHeads, tenant: str, effective_from: date,
 ) -> None:
     if sor is None:
-        plan.rates.append(NewRate(sor_id, heads))
+        plan.rates.append(NewRate(sor_id, heads, effective_from))
         return
-    same = stored.same_day.get(sor_id)
+    same = stored.same_day.get((sor_id, effective_from))
     latest = stored.latest.get(sor_id)
+    latest_day = None if latest is None else latest.effective_from
+    state_day = stored.state_latest.get(sor_id)
     if same is not None and same == heads:
         plan.rates_skipped += 1
     elif same is not None:
@@ -155,18 +197,28 @@ def _plan_rate(
             f"{format_date(effective_from)} (total {to_str2(same.total)}, this row "
             f"{to_str2(heads.total)}); rate history is never rewritten: import the new rate "
             "with a later effective date", TOTAL))
-    elif latest is not None and effective_from < latest:
+    elif tenant != STATE_TENANT and any(
+            day is not None and effective_from < day for day in (latest_day, state_day)):
+        ulb = "none" if latest_day is None else f"from {format_date(latest_day)}"
+        state = "none" if state_day is None else f"from {format_date(state_day)}"
         plan.problems.append(line.source.problem(
             f"effective from {format_date(effective_from)} is earlier than the latest rate of "
-            f"{sor.code} for {tenant} (from {format_date(latest)}); rate history is never "
+            f"{sor.code} (for {tenant}: {ulb}; for {STATE_TENANT}: {state}); a rate for "
+            f"{tenant} wins over the state's there, so it may not start before either: rate "
+            "history is never rewritten"))
+    elif latest_day is not None and effective_from < latest_day:
+        plan.problems.append(line.source.problem(
+            f"effective from {format_date(effective_from)} is earlier than the latest rate of "
+            f"{sor.code} for {tenant} (from {format_date(latest_day)}); rate history is never "
             "rewritten"))
+    elif latest is not None and latest.heads == heads:
+        # The same amounts as the rate in force since an earlier date: already present.
+        plan.rates_skipped += 1
     else:
-        plan.rates.append(NewRate(sor_id, heads))
+        plan.rates.append(NewRate(sor_id, heads, effective_from))
 
 
-def apply_plan(
-    session: Session, plan: Plan, *, tenant: str, effective_from: date, by: str
-) -> None:
+def apply_plan(session: Session, plan: Plan, *, tenant: str, by: str) -> None:
     """Write the plan; the caller's unit of work commits it or nothing."""
     if plan.creates:
         session.execute(insert(Sor), [_new_sor(sor_id, line) for sor_id, line in plan.creates])
@@ -178,16 +230,18 @@ def apply_plan(
              "version": sor.version + 1, "updated_at": now}
             for sor, line in plan.updates])
     if plan.rates:
-        session.execute(insert(SorRate),
-                        [_rate_row(rate, tenant, effective_from, by) for rate in plan.rates])
+        session.execute(insert(SorRate), [_rate_row(rate, tenant, by) for rate in plan.rates])
 
 
 def _new_sor(sor_id: str, line: SorLine) -> dict[str, Any]:
-    return sor_values(
+    values = sor_values(
         sor_id=sor_id, code=line.code, type_code=line.type_code,
         sub_type_code=line.sub_type_code, variant_code=line.variant_code,
         uom_code=line.uom_code, rate_quantity=line.rate_quantity, description=line.description)
+    # A new SOR takes the file's status; a stored SOR's status changes only through Modify SOR.
+    values["status"] = line.status or SorStatus.ACTIVE.value
+    return values
 
 
-def _rate_row(rate: NewRate, tenant: str, effective_from: date, by: str) -> dict[str, Any]:
-    return rate_values(rate.sor_id, tenant, effective_from, rate.heads, RATE_SOURCE, by)
+def _rate_row(rate: NewRate, tenant: str, by: str) -> dict[str, Any]:
+    return rate_values(rate.sor_id, tenant, rate.effective_from, rate.heads, RATE_SOURCE, by)

@@ -18,6 +18,10 @@ UOM = "uom"
 RATE_QUANTITY = "rate_quantity"
 LABOUR_CESS = "labour_cess"
 TOTAL = "total"
+# Only in our JSON: the SOR's status, and the date and tenant of the rate as exported.
+STATUS = "status"
+RATE_FROM = "effective_from"
+RATE_TENANT = "tenant"
 
 DEFINITION_FIELDS: tuple[str, ...] = (
     CODE, TYPE, SUB_TYPE, VARIANT, DESCRIPTION, UOM, RATE_QUANTITY,

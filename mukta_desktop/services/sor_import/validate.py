@@ -5,13 +5,15 @@ Every problem of every row is collected; nothing here looks at the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 from mukta_desktop.domain.numbers import MAX_AMOUNT, ZERO, round2, to_str2
-from mukta_desktop.domain.sor import INPUT_HEADS, RateHeads, SorType, complete_heads
+from mukta_desktop.domain.sor import INPUT_HEADS, RateHeads, SorStatus, SorType, complete_heads
 
 from .report import ImportProblem
 from .rows import (
@@ -19,7 +21,9 @@ from .rows import (
     DESCRIPTION,
     LABOUR_CESS,
     RATE_FIELDS,
+    RATE_FROM,
     RATE_QUANTITY,
+    STATUS,
     SUB_TYPE,
     TOTAL,
     TYPE,
@@ -28,7 +32,7 @@ from .rows import (
     SourceRow,
     is_blank,
 )
-from .values import BadValue, number_of, text_of
+from .values import BadValue, number_of, plain, text_of
 from .vocabulary import Vocabulary
 
 MAX_CODE = 40  # the width of sor.code
@@ -37,6 +41,8 @@ MAX_RATE_QUANTITY = Decimal("99999.9999")
 _QUANTITY_PLACES = 4
 _AMOUNT_PLACES = 2
 _NO_AMOUNT = Decimal("0.00")  # a blank head, spelt like the others
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_STATUSES = tuple(s.value for s in SorStatus)
 
 T = TypeVar("T")
 
@@ -54,6 +60,8 @@ class SorLine:
     rate_quantity: Decimal
     description: str
     heads: RateHeads | None  # None: the row defines the SOR only
+    status: str | None = None  # JSON only: the status a new SOR takes (None: ACTIVE)
+    rate_from: date | None = None  # JSON only: the rate's date as exported
 
 
 class _RowCheck:
@@ -118,12 +126,14 @@ def validate_row(
     uom = check.get(UOM, lambda v: vocabulary.unit(_required(v, "unit")))
     description = check.get(DESCRIPTION, _description)
     rate_quantity = check.get(RATE_QUANTITY, _rate_quantity)
+    status = check.get(STATUS, _status)
     heads = _rate(check, type_code)
+    rate_from = check.get(RATE_FROM, _iso_date)
     if (check.problems or code is None or type_code is None or sub_type is None
             or variant is None or uom is None or description is None or rate_quantity is None):
         return None, check.problems
     return SorLine(row, code, type_code, sub_type, variant, uom, rate_quantity, description,
-                   heads), []
+                   heads, status, rate_from), []
 
 
 def _required(value: object, what: str) -> str:
@@ -151,25 +161,44 @@ def _description(value: object) -> str:
     return text
 
 
+def _status(value: object) -> str | None:
+    text = text_of(value)
+    if not text:
+        return None
+    if text.upper() not in _STATUSES:
+        raise BadValue(f"status '{text[:40]}' is not known; allowed: {', '.join(_STATUSES)}")
+    return text.upper()
+
+
+def _iso_date(value: object) -> date | None:
+    text = text_of(value)
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadValue(f"'{text[:40]}' is not a date; write it as YYYY-MM-DD, such as "
+                       "2024-04-01") from None
+
+
 def _rate_quantity(value: object) -> Decimal:
-    number = number_of(value, places=_QUANTITY_PLACES)
+    number = number_of(value, places=_QUANTITY_PLACES, maximum=MAX_RATE_QUANTITY,
+                       above_zero=True)
     if number is None:
         raise BadValue("blank; give the quantity the rate is defined for (a number above 0)")
     if number == ZERO:
         raise BadValue("0 is not allowed; give the quantity the rate is defined for "
                        "(a number above 0)")
-    if number > MAX_RATE_QUANTITY:
-        raise BadValue(f"{number} is too large; at most {MAX_RATE_QUANTITY}")
     # One spelling per value, so that 120, 120.0 and 120.00 are stored and compared alike.
-    return Decimal(f"{number.normalize():f}")
+    return plain(number)
 
 
 def _amount(value: object) -> Decimal:
-    number = number_of(value, places=_AMOUNT_PLACES)
+    number = number_of(value, places=_AMOUNT_PLACES, maximum=MAX_AMOUNT)
     if number is None:
         return _NO_AMOUNT
-    if number > MAX_AMOUNT:
-        raise BadValue(f"{number} is too large; at most {MAX_AMOUNT}")
     return round2(number)  # exact: at most 2 decimals by now; gives the 1307.80 spelling
 
 
