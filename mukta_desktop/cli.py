@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
         "--effective-from",
         type=_date_arg,
         default=None,
-        help="rates take effect from this date (YYYY-MM-DD; default today)",
+        help="rates take effect from this date "
+        "(YYYY-MM-DD; default: a .json file's own rate dates, else today)",
     )
     imp.add_argument("--tenant", default="od", help="od (state rates) or od.<ulb>")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -39,6 +39,7 @@ from mukta_desktop.models.base import utcnow
 from .database import Database
 from .rate_analysis_store import analysis_info
 from .sor_store import (
+    check_tenant,
     current_rate,
     latest_in_series,
     new_rate_row,
@@ -116,7 +117,7 @@ def search_sors(db: Database, query: SorQuery, today: date) -> SorPage:
     """
     at = query.at or today
     with db.read() as session:
-        _check_tenant(session, query.tenant)
+        check_tenant(session, query.tenant)
         conditions = _filters(query)
         if query.period_from is not None or query.period_to is not None:
             # An effective period finds the SORs whose rates took effect within it (rates
@@ -191,18 +192,10 @@ def _current_rates(
     return chosen
 
 
-def _check_tenant(session: Session, tenant: str) -> None:
-    if session.get(Tenant, tenant) is None:
-        raise ValidationError(
-            f"Tenant '{tenant}' is not known: use od (state) or od.<ulb> such as od.dhenkanal.",
-            field="tenant",
-        )
-
-
 def get_sor(db: Database, code: str, *, at: date, tenant: str = STATE_TENANT) -> SorDetail:
     """Everything the View SOR screen shows: details, current rate, history, analysis."""
     with db.read() as session:
-        _check_tenant(session, tenant)
+        check_tenant(session, tenant)
         return _detail(session, sor_by_code(session, code), at, tenant)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mukta_desktop.domain.errors import NotFound
+from mukta_desktop.domain.errors import NotFound, ValidationError
 from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.sor import (
     STATE_TENANT,
@@ -30,6 +30,15 @@ _GENERATED_GLOB = "SOR_" + "[0-9]" * 6
 
 def search_text(code: str, description: str) -> str:
     return f"{code} {description}".lower()
+
+
+def check_tenant(session: Session, tenant: str) -> None:
+    """Refuse a tenant code that is not in the Odisha tenant list."""
+    if session.get(Tenant, tenant) is None:
+        raise ValidationError(
+            f"Tenant '{tenant}' is not known: use od (state) or od.<ulb> such as od.dhenkanal.",
+            field="tenant",
+        )
 
 
 def sor_by_code(session: Session, code: str) -> Sor:

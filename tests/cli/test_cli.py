@@ -501,3 +501,11 @@ def test_unknown_tenant_and_inactive_marking(capsys, demo_dir, monkeypatch):
     assert line.endswith("(inactive)")
     _, out, _ = run(capsys, demo_dir, "sor", "list", "--status", "INACTIVE", "--json")
     assert [r["code"] for r in json.loads(out)] == ["DEMO-W-007"]
+
+
+def test_export_for_an_unknown_tenant_is_refused(capsys, demo_dir, tmp_path):
+    target = tmp_path / "out.json"
+    code, _, err = run(capsys, demo_dir, "sor", "export", str(target), "--tenant", "bogus")
+    assert code == 1
+    assert "Tenant 'bogus' is not known" in err
+    assert not target.exists()

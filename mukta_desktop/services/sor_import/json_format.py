@@ -29,7 +29,7 @@ from mukta_desktop.domain.sor import STATE_TENANT, effective_rate
 from mukta_desktop.models import Sor, SorRate
 
 from ..database import Database
-from ..sor_store import dated, heads_of, quantity_text
+from ..sor_store import check_tenant, dated, heads_of, quantity_text
 from .report import ImportProblem
 from .rows import (
     DEFINITION_FIELDS,
@@ -107,6 +107,7 @@ def _item_row(number: int, item: object, problems: list[ImportProblem]) -> Sourc
 def export_sor_json(db: Database, path: Path, *, at: date, tenant: str = STATE_TENANT) -> int:
     """Write every SOR with the rate in force at `at` for `tenant`; returns the SOR count."""
     with db.read() as session:
+        check_tenant(session, tenant)
         sors = list(session.scalars(select(Sor).order_by(Sor.code)))
         rates: dict[str, list[SorRate]] = defaultdict(list)
         for rate in session.scalars(select(SorRate).where(
