@@ -30,7 +30,12 @@ def parse_date(text: str, *, field: str) -> date:
     raise ValidationError(f"{field}: '{cleaned}' is not a date; use dd/mm/yyyy.", field=field)
 
 
+def financial_year_start(value: date) -> date:
+    """The first day (1 April) of the Indian financial year of a date."""
+    return date(value.year if value.month >= 4 else value.year - 1, 4, 1)
+
+
 def financial_year(value: date) -> str:
     """The Indian financial year (April to March) of a date: 2024-25."""
-    start = value.year if value.month >= 4 else value.year - 1
+    start = financial_year_start(value).year
     return f"{start}-{(start + 1) % 100:02d}"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sor_support import (
+    ADMIN,
     STATE_ADMIN,
     TODAY,
     WAIT,
@@ -20,9 +22,10 @@ from sor_support import (
 from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.demo import load_demo
-from mukta_desktop.services.sor_catalog import get_sor
+from mukta_desktop.services.sor_catalog import add_rate, get_sor
 from mukta_desktop.ui.context import UiContext
 from mukta_desktop.ui.sor.analysis_dialog import RateAnalysisDialog
+from mukta_desktop.ui.widgets import to_qdate
 
 
 @pytest.fixture
@@ -129,6 +132,46 @@ def test_extra_charges_and_their_amounts(qtbot: QtBot, admin: UiContext) -> None
     dialog.charges_view.setCurrentIndex(dialog.charges.index(0, 0))
     dialog.remove_charge()
     qtbot.waitUntil(lambda: dialog.total_label.text() == "Rate: ₹ 18.69 per SQM", timeout=WAIT)
+
+
+def test_a_charge_keeps_a_kind_only_when_its_value_fits(qtbot: QtBot, admin: UiContext) -> None:
+    _material, _labour, works = _design_example(admin.db)
+    dialog = _open(qtbot, admin, works)
+    dialog.charge_description.setText("Carriage")
+    dialog.charge_kind.setCurrentIndex(dialog.charge_kind.findData("FIXED"))
+    dialog.charge_value.setText("250.00")
+    dialog.add_charge()
+    kind = dialog.charges.index(0, dialog.charges.KIND)
+    # 250 is no percentage: refused inline, the charge stays a fixed ₹ 250
+    assert not dialog.charges.setData(kind, "PERCENT")
+    assert dialog.message.text().startswith("'Carriage' cannot become a percentage: "
+                                            "Percentage of 'Carriage': 250 is too large")
+    assert dialog.message.isVisibleTo(dialog)
+    assert dialog.charges.rows[0].kind == "FIXED"
+    assert dialog.charges.data(dialog.charges.index(0, 2)) == "250"
+
+
+def test_line_rates_are_those_of_the_effective_date(qtbot: QtBot, admin: UiContext) -> None:
+    material, _labour, works = _design_example(admin.db)
+    revised = TODAY + timedelta(days=5)
+    add_rate(admin.db, ADMIN, material, RateHeads(material=Decimal("200"),
+                                                  conveyance=Decimal("20"),
+                                                  royalty=Decimal("5")),
+             effective_from=revised, tenant="od", today=TODAY)
+    dialog = _open(qtbot, admin, works)
+    dialog.basic_code.setText(material)
+    dialog.line_quantity.setText("1")
+    dialog.add_line()
+    rate = dialog.lines.index(0, dialog.lines.RATE)
+    contribution = dialog.lines.index(0, dialog.lines.CONTRIBUTION)
+    qtbot.waitUntil(lambda: dialog.lines.data(contribution) == "125.00", timeout=WAIT)
+    assert dialog.lines.data(rate) == "125.00"
+    # on the revision date both the rate and the contribution are the revised ones
+    dialog.effective_from.setDate(to_qdate(revised))
+    qtbot.waitUntil(lambda: dialog.lines.data(contribution) == "225.00", timeout=WAIT)
+    assert dialog.lines.data(rate) == "225.00"
+    assert "in force on the effective date" in dialog.lines.data(
+        rate, Qt.ItemDataRole.ToolTipRole)
 
 
 def test_refusals_are_inline(qtbot: QtBot, admin: UiContext) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,8 +24,11 @@ from sor_support import (
 from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.demo import load_demo
+from mukta_desktop.services.rate_analysis import LineInput, save_analysis
 from mukta_desktop.services.sor_catalog import add_rate, get_sor
+from mukta_desktop.services.sor_views import SorDetail
 from mukta_desktop.ui.context import UiContext
+from mukta_desktop.ui.sor import view_dialog
 from mukta_desktop.ui.sor.definition_dialogs import ModifySorDialog, NewSorDialog
 from mukta_desktop.ui.sor.rate_dialog import AddRateDialog
 from mukta_desktop.ui.sor.view_dialog import SorViewDialog
@@ -102,6 +106,53 @@ def test_view_material_item_has_no_analysis_tab(qtbot: QtBot, admin: UiContext) 
     assert dialog.fields["rate_quantity"].text() == "1000 NOS"
     assert "per 1000 NOS" in dialog.current_label.text()
     assert not dialog.analysis_button.isVisibleTo(dialog)
+
+
+def _works_with_future_analysis(db: Database, start: date) -> str:
+    """A works SOR with a typed rate in force today and an analysed rate from `start`."""
+    sand = new_sor(db, type_code="M", sub_type="NA1", variant="NA", uom="CUM",
+                   description="Test sand", rate=RateHeads(material=Decimal("100")))
+    works = new_sor(db, rate=RateHeads(material=Decimal("80.00")))
+    save_analysis(db, ADMIN, works.code, analysis_quantity=Decimal("1"),
+                  lines=[LineInput(sand.code, Decimal("2"))], effective_from=start, today=TODAY)
+    return works.code
+
+
+def test_view_names_an_analysis_of_a_rate_not_yet_in_force(qtbot: QtBot, admin: UiContext,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    start = TODAY + timedelta(days=5)
+    code = _works_with_future_analysis(admin.db, start)
+
+    def get_sor_with_upcoming_analysis(db: Database, sor_code: str, *, at: date,
+                                       tenant: str = "od") -> SorDetail:
+        # SorDetail.analysis is that of the rate in force, else of the newest future rate
+        # (the service contract); an older service leaves it out, so it is filled in here.
+        detail = get_sor(db, sor_code, at=at, tenant=tenant)
+        if detail.analysis is None:
+            detail = replace(detail, analysis=get_sor(db, sor_code, at=start,
+                                                      tenant=tenant).analysis)
+        return detail
+
+    monkeypatch.setattr(view_dialog, "get_sor", get_sor_with_upcoming_analysis)
+    dialog = SorViewDialog(admin, code)
+    _loaded(qtbot, dialog)
+    assert dialog.detail is not None
+    assert dialog.detail.current is not None
+    assert dialog.detail.current.total == Decimal("80.80")  # the typed rate is in force
+    text = dialog.analysis_label.text()
+    assert text.startswith("Rate analysis for the rate from 26/11/2026 (not yet in force).")
+    assert "typed or imported" not in text
+    assert dialog.lines_model.rowCount() == 1
+    assert dialog.analysis_total.text() == "Rate: ₹ 202.00 per SQM, from 26/11/2026"
+
+
+def test_view_of_a_typed_rate_says_no_analysis_made_it(qtbot: QtBot, admin: UiContext) -> None:
+    sor = new_sor(admin.db, rate=RateHeads(material=Decimal("80.00")))
+    dialog = SorViewDialog(admin, sor.code)
+    _loaded(qtbot, dialog)
+    assert dialog.analysis_label.text() == ("The rate in force was typed or imported; no rate "
+                                            "analysis made it.")
+    assert dialog.lines_model.rowCount() == 0
 
 
 def test_view_of_an_unknown_code_says_so(qtbot: QtBot, admin: UiContext) -> None:
@@ -232,6 +283,64 @@ def test_state_admin_chooses_state_or_any_ulb(qtbot: QtBot, admin: UiContext) ->
     assert codes[0] == "od"
     assert "od.dhenkanal" in codes
     assert dialog.tenant.isEnabled()
+
+
+def test_state_admin_choosing_a_ulb_uses_that_ulbs_own_series(qtbot: QtBot,
+                                                             admin: UiContext) -> None:
+    state_heads = RateHeads(material=Decimal("100.00"), labour=Decimal("20.00"))
+    sor = new_sor(admin.db, rate=state_heads)  # a state rate from today
+    add_rate(admin.db, ADMIN, sor.code, RateHeads(material=Decimal("150.00")),
+             effective_from=TODAY + timedelta(days=3), tenant="od.jatni", today=TODAY)
+    add_rate(admin.db, ADMIN, sor.code, RateHeads(material=Decimal("200.00")),
+             effective_from=TODAY, tenant="od.dhenkanal", today=TODAY)
+    dialog = AddRateDialog(admin, sor.code)
+    _loaded(qtbot, dialog)
+    assert dialog.selected_tenant() == "od"
+    assert from_qdate(dialog.effective_from.date()) == TODAY + timedelta(days=1)
+    assert "Rate in force today: ₹ 121.20 from 21/11/2026 (Odisha state rate)" in (
+        dialog.current.text())
+
+    def choose(tenant: str) -> None:
+        dialog.tenant.setCurrentIndex(dialog.tenant.findData(tenant))
+        qtbot.waitUntil(lambda: dialog.detail is not None and dialog.detail.tenant == tenant
+                        and dialog.heads.isEnabled(), timeout=WAIT)
+
+    # Jatni's own rate starts in three days; until then the state rate is in force there
+    choose("od.jatni")
+    assert from_qdate(dialog.effective_from.date()) == TODAY + timedelta(days=4)
+    text = dialog.current.text()
+    assert "Rate in force today for Jatni: ₹ 121.20 from 21/11/2026" in text
+    assert "the Odisha state rate, as Jatni has no rate of its own in force" in text
+    assert "A Jatni rate from 24/11/2026 is already set" in text
+    assert dialog.heads.heads() == state_heads
+    # Dhenkanal's own rate is in force: its heads, and a revision from tomorrow
+    choose("od.dhenkanal")
+    assert from_qdate(dialog.effective_from.date()) == TODAY + timedelta(days=1)
+    assert "for Dhenkanal: ₹ 202.00 from 21/11/2026 (Dhenkanal's own rate)" in (
+        dialog.current.text())
+    assert dialog.heads.heads() == RateHeads(material=Decimal("200.00"))
+    # back to Jatni, and the proposed rate is accepted by the rule
+    choose("od.jatni")
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT) as signal:
+        dialog.save_button.click()
+    assert signal.args[0].tenant == "od.jatni"
+    assert signal.args[0].effective_from == TODAY + timedelta(days=4)
+    assert signal.args[0].total == Decimal("121.20")
+
+
+def test_a_load_for_an_earlier_tenant_choice_is_dropped(qtbot: QtBot, admin: UiContext) -> None:
+    sor = new_sor(admin.db, rate=RateHeads(material=Decimal("100.00")))
+    add_rate(admin.db, ADMIN, sor.code, RateHeads(material=Decimal("200.00")),
+             effective_from=TODAY, tenant="od.dhenkanal", today=TODAY)
+    dialog = AddRateDialog(admin, sor.code)
+    _loaded(qtbot, dialog)
+    dialog.tenant.setCurrentIndex(dialog.tenant.findData("od.jatni"))
+    dialog.tenant.setCurrentIndex(dialog.tenant.findData("od.dhenkanal"))
+    wait_idle(qtbot, admin)
+    assert dialog.detail is not None
+    assert dialog.detail.tenant == "od.dhenkanal"
+    assert dialog.heads.heads() == RateHeads(material=Decimal("200.00"))
+    assert "Dhenkanal's own rate" in dialog.current.text()
 
 
 # --- New SOR ----------------------------------------------------------------------------------

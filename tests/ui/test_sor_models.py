@@ -141,8 +141,17 @@ def test_analysis_input_table_model(qtmodeltester: ModelTester) -> None:
     assert model.data(cell) == "2.5"
     assert not model.setData(cell, "-1")
     assert "Quantity of M1" in errors[-1]
-    model.set_contributions([Decimal("3.13"), Decimal("16.00")])
-    assert model.data(model.index(1, 5)) == "16.00"
+    assert model.data(model.index(0, model.RATE)) == "125.00"  # as known when added
+    model.set_preview([
+        AnalysisLineInfo("M1", "Sand", "CUM", Decimal("2.5"), Decimal("130.00"), Decimal("1"),
+                         RateHeads(material=Decimal("3.25"))),
+        AnalysisLineInfo("L1", "Labourer", "NOS", Decimal("4"), Decimal("400.00"), Decimal("1"),
+                         RateHeads(labour=Decimal("16.00")))])
+    assert model.data(model.index(1, model.CONTRIBUTION)) == "16.00"
+    assert model.data(model.index(0, model.RATE)) == "130.00"  # as in force on the date
+    model.set_preview(None)
+    assert model.data(model.index(0, model.CONTRIBUTION)) == ""
+    assert model.data(model.index(0, model.RATE)) == "125.00"
     model.remove_line(0)
     assert model.rowCount() == 1
     qtmodeltester.check(model)
@@ -165,3 +174,28 @@ def test_charges_input_table_model(qtmodeltester: ModelTester) -> None:
     model.set_amounts([Decimal("1250.50")])
     assert model.data(model.index(0, 3)) == "1,250.50"
     qtmodeltester.check(model)
+
+
+def test_a_charge_kind_change_keeps_the_value_within_the_new_kind() -> None:
+    model = ChargesInputTableModel()
+    errors: list[str] = []
+    model.input_error.connect(errors.append)
+    model.add_charge(ChargeDraft("Carriage", "FIXED", Decimal("250.00")))
+    model.add_charge(ChargeDraft("Overheads", "PERCENT", Decimal("12.3456")))
+    model.add_charge(ChargeDraft("Water charges", "PERCENT", Decimal("12.5")))
+    # a fixed ₹ 250 is not 250 %: refused, the charge unchanged
+    assert not model.setData(model.index(0, model.KIND), "PERCENT")
+    assert errors[-1].startswith("'Carriage' cannot become a percentage: Percentage of "
+                                 "'Carriage': 250 is too large; allowed: 0 to 100")
+    assert model.rows[0] == ChargeDraft("Carriage", "FIXED", Decimal("250.00"))
+    # 12.3456 has more decimals than rupees and paise
+    assert not model.setData(model.index(1, model.KIND), "FIXED")
+    assert errors[-1].startswith("'Overheads' cannot become a fixed amount: Amount of "
+                                 "'Overheads': 12.3456 has more than 2 decimals")
+    assert model.rows[1].kind == "PERCENT"
+    # a value that fits both kinds changes kind
+    assert model.setData(model.index(2, model.KIND), "FIXED")
+    assert model.rows[2] == ChargeDraft("Water charges", "FIXED", Decimal("12.5"))
+    assert model.data(model.index(2, model.VALUE)) == "12.5"
+    assert model.setData(model.index(0, model.KIND), "FIXED")  # no change is fine
+    assert len(errors) == 2

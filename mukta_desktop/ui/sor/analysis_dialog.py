@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import (
@@ -54,7 +54,7 @@ from ..widgets import (
     from_qdate,
     to_qdate,
 )
-from .base import SorDialog
+from .base import SorDialog, earliest_rate_date
 from .models import (
     CHARGE_KINDS,
     AnalysisInputTableModel,
@@ -317,11 +317,8 @@ class RateAnalysisDialog(SorDialog):
                            f"{per_text(detail.rate_quantity, detail.uom)}. The analysis is "
                            "made with the state rates of the basic SORs in force on the "
                            "effective date.")
-        latest = max((r.effective_from for r in detail.history if r.tenant == STATE_TENANT),
-                     default=None)
-        today = self.ctx.today()
-        earliest = today if latest is None else max(today, latest + timedelta(days=1))
-        self.effective_from.setDate(to_qdate(earliest))
+        self.effective_from.setDate(
+            to_qdate(earliest_rate_date(detail.history, STATE_TENANT, self.ctx.today())))
         if detail.analysis is not None:
             a = detail.analysis
             self.quantity.set_value(a.analysis_quantity)
@@ -447,13 +444,14 @@ class RateAnalysisDialog(SorDialog):
         self.preview = info
         if info is None:
             self.result_heads.set_heads(None)
-            self.lines.set_contributions(None)
+            self.lines.set_preview(None)
             self.charges.set_amounts(None)
             self.total_label.setText("—")
             self.preview_message.show_error(problem)
         else:
             self.result_heads.set_heads(info.heads)
-            self.lines.set_contributions([line.contribution.total for line in info.lines])
+            # rates and contributions both as in force on the effective date
+            self.lines.set_preview(info.lines)
             self.charges.set_amounts([c.amount for c in info.charges])
             unit = self.detail.uom if self.detail is not None else "unit"
             self.total_label.setText(f"Rate: ₹ {format_money(info.total)} per {unit}")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QWidget
+
+from mukta_desktop.services.sor_views import RateInfo
 
 from ..context import UiContext
 from ..messages import describe, report
@@ -69,6 +72,13 @@ class SorDialog(QDialog):
 
 def _tenant_label(code: str, name: str) -> str:
     return f"{name} (state rate)" if code == "od" else f"{name} ({code})"
+
+
+def earliest_rate_date(history: Iterable[RateInfo], tenant: str, today: date) -> date:
+    """The first day a new rate of `tenant`'s own series may start: today, or the day after
+    the latest rate of that series if it is later (rate history is never rewritten)."""
+    latest = max((r.effective_from for r in history if r.tenant == tenant), default=None)
+    return today if latest is None else max(today, latest + timedelta(days=1))
 
 
 def noop(_: Any) -> None:

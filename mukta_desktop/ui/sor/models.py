@@ -20,6 +20,7 @@ from mukta_desktop.domain.dates import format_date
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.numbers import ONE, format_money, parse_decimal
 from mukta_desktop.domain.sor import HEAD_LABELS, RateHeads
+from mukta_desktop.services.sor_store import quantity_text
 from mukta_desktop.services.sor_views import (
     AnalysisLineInfo,
     ChargeInfo,
@@ -39,11 +40,6 @@ ALIGN = Qt.ItemDataRole.TextAlignmentRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 FONT = Qt.ItemDataRole.FontRole
 QUANTITY_MAX = Decimal("99999.9999")
-
-
-def quantity_text(value: Decimal) -> str:
-    """A quantity as people write it: 1, 120, 2.5, 0.0125."""
-    return f"{value.normalize():f}"
 
 
 def per_text(rate_quantity: Decimal, uom: str) -> str:
@@ -336,12 +332,18 @@ class LineDraft:
     item: BasicItem
     quantity: Decimal
     contribution: Decimal | None = None
+    rate: Decimal | None = None  # the rate in force on the effective date (from the preview)
+
+    @property
+    def shown_rate(self) -> Decimal | None:
+        """The rate the contribution was computed with, else the one known when added."""
+        return self.item.rate_total if self.rate is None else self.rate
 
 
 class AnalysisInputTableModel(_RowsTableModel[LineDraft]):
     """The lines of a rate analysis being written; the quantity is typed as text."""
 
-    QUANTITY = 3
+    QUANTITY, RATE, CONTRIBUTION = 3, 4, 5
     input_error = Signal(str)
     lines_changed = Signal()
 
@@ -353,8 +355,10 @@ class AnalysisInputTableModel(_RowsTableModel[LineDraft]):
         Column[LineDraft]("Quantity", lambda d: quantity_text(d.quantity), right=True,
                           tooltip=lambda d: "Type the quantity used for the analysis quantity"),
         Column[LineDraft]("Rate (₹)",
-                          lambda d: "" if d.item.rate_total is None
-                          else _rate_per(d.item.rate_total, d.item.rate_quantity), right=True),
+                          lambda d: "" if d.shown_rate is None
+                          else _rate_per(d.shown_rate, d.item.rate_quantity), right=True,
+                          tooltip=lambda d: f"per {per_text(d.item.rate_quantity, d.item.uom)}"
+                          + ("" if d.rate is None else ", in force on the effective date")),
         Column[LineDraft]("Contribution (₹)",
                           lambda d: "" if d.contribution is None else format_money(d.contribution),
                           right=True),
@@ -408,15 +412,19 @@ class AnalysisInputTableModel(_RowsTableModel[LineDraft]):
             self.endRemoveRows()
             self.lines_changed.emit()
 
-    def set_contributions(self, amounts: Sequence[Decimal] | None) -> None:
-        if amounts is not None and len(amounts) != len(self._rows):
+    def set_preview(self, lines: Sequence[AnalysisLineInfo] | None) -> None:
+        """Each line's rate in force on the effective date and its contribution, from a
+        preview (None: no preview, so neither is known)."""
+        if lines is not None and [a.code for a in lines] != [d.item.code for d in self._rows]:
             return  # the lines changed since the preview was asked for
         for row, draft in enumerate(self._rows):
-            amount = None if amounts is None else amounts[row]
-            self._rows[row] = replace(draft, contribution=amount)
+            info = None if lines is None else lines[row]
+            self._rows[row] = replace(
+                draft, contribution=None if info is None else info.contribution.total,
+                rate=None if info is None else info.rate_total)
         if self._rows:
-            last = len(self.columns) - 1
-            self.dataChanged.emit(self.index(0, last), self.index(len(self._rows) - 1, last))
+            self.dataChanged.emit(self.index(0, self.RATE),
+                                  self.index(len(self._rows) - 1, self.CONTRIBUTION))
 
 
 def parse_quantity(text: str, field: str) -> Decimal:
@@ -491,7 +499,15 @@ class ChargesInputTableModel(_RowsTableModel[ChargeDraft]):
                     kind = "PERCENT"
                 if kind not in CHARGE_KINDS:
                     raise ValidationError(f"Kind of '{charge.description}': PERCENT or FIXED.")
-                changed = replace(charge, kind=kind)
+                # the value must fit the new kind, as when the charge is added
+                try:
+                    value = parse_charge_value(quantity_text(charge.value), kind,
+                                               charge.description)
+                except ValidationError as exc:
+                    what = "a percentage" if kind == "PERCENT" else "a fixed amount"
+                    raise ValidationError(f"'{charge.description}' cannot become {what}: "
+                                          f"{exc.message}") from exc
+                changed = replace(charge, kind=kind, value=value)
             elif index.column() == self.VALUE:
                 changed = replace(charge, value=parse_charge_value(text, charge.kind,
                                                                    charge.description))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
@@ -23,8 +23,9 @@ from mukta_desktop.services.sor_catalog import add_rate, get_sor
 from mukta_desktop.services.sor_views import RateInfo, SorDetail
 
 from ..context import UiContext
+from ..messages import report
 from ..widgets import date_edit, from_qdate, to_qdate
-from .base import SorDialog
+from .base import SorDialog, earliest_rate_date
 from .heads_form import RateHeadsForm
 from .models import per_text
 
@@ -40,6 +41,8 @@ class AddRateDialog(SorDialog):
         self.setObjectName("addRateDialog")
         self.code = code
         self.detail: SorDetail | None = None
+        self._request = 0  # a load still on its way for an older tenant choice is dropped
+        self._first_load = True
         today = ctx.today()
 
         self.heading = QLabel(code)
@@ -94,45 +97,80 @@ class AddRateDialog(SorDialog):
         QWidget.setTabOrder(self.tenant, self.effective_from)
         QWidget.setTabOrder(self.effective_from, self.heads.edits["material"])
         self.setMinimumWidth(self.sizeHint().width() + 40)
-        self._set_inputs_enabled(False)
-        self.run(lambda: get_sor(ctx.db, code, at=today, tenant=ctx.actor.tenant), self._loaded)
+        self._load()
 
     # -- loading ------------------------------------------------------------------------------
-    def _loaded(self, detail: SorDetail) -> None:
+    def _load(self) -> None:
+        """Read the SOR as seen by the chosen tenant (its own rates, else the state's)."""
+        self._request += 1
+        request = self._request
+        self.detail = None
+        self._set_inputs_enabled(False)
+        ctx, code, tenant, today = self.ctx, self.code, self.selected_tenant(), self.ctx.today()
+        self.run(lambda: get_sor(ctx.db, code, at=today, tenant=tenant),
+                 lambda detail: self._loaded(request, detail),
+                 lambda exc: self._load_failed(request, exc))
+
+    def _loaded(self, request: int, detail: SorDetail) -> None:
+        if request != self._request or detail.tenant != self.selected_tenant():
+            return  # the tenant was changed again meanwhile
+        first = self._first_load
+        self._first_load = False
         self.detail = detail
         self.heading.setText(f"{detail.code}")
         self.about.setText(f"{detail.description}\n{detail.type_name} · {detail.sub_type_name}"
                            f" · rate for {per_text(detail.rate_quantity, detail.uom)}")
         self.heads.set_type(detail.type_code)
-        if detail.current is not None:
-            self.heads.set_heads(detail.current.heads)
-        self._tenant_changed()
+        self.heads.set_heads(None if detail.current is None else detail.current.heads)
+        self.current.setText(self._current_text(detail))
+        today = self.ctx.today()
+        self.effective_from.setMinimumDate(to_qdate(today))
+        self.effective_from.setDate(
+            to_qdate(earliest_rate_date(detail.history, detail.tenant, today)))
         self._set_inputs_enabled(True)
-        self.heads.edits["material"].setFocus()
+        if first:
+            self.heads.edits["material"].setFocus()
         self.loaded.emit(detail)
 
-    def _tenant_changed(self) -> None:
-        detail = self.detail
-        if detail is None:
-            return
-        tenant = self.selected_tenant()
-        series = [r for r in detail.history if r.tenant == tenant]
-        today = self.ctx.today()
-        if detail.current is None:
-            self.current.setText("No rate is in force today: this will be the first rate.")
+    def _load_failed(self, request: int, exc: Exception) -> None:
+        if request == self._request:
+            self.show_failure(exc)
         else:
-            c = detail.current
-            self.current.setText(
-                f"Rate in force today: ₹ {format_money(c.total)} from "
-                f"{format_date(c.effective_from)} ({c.tenant_name}). The heads below start "
-                "from it; change what is revised.")
-        earliest = today
-        if series:
-            latest = max(r.effective_from for r in series)
-            earliest = max(today, latest + timedelta(days=1))
-        self.effective_from.setMinimumDate(to_qdate(today))
-        if from_qdate(self.effective_from.date()) < earliest:
-            self.effective_from.setDate(to_qdate(earliest))
+            report(exc)  # logged; the load for the tenant chosen now is still on its way
+
+    def _tenant_changed(self) -> None:
+        self.message.clear_message()
+        self._load()
+
+    def _current_text(self, detail: SorDetail) -> str:
+        """What is in force today for the chosen tenant, and whose rate it is."""
+        tenant = detail.tenant
+        name = self.ctx.masters.tenant_name(tenant)
+        state = tenant == STATE_TENANT
+        c = detail.current
+        if c is None:
+            text = ("No rate is in force today: the heads below start blank." if state
+                    else f"No rate is in force today for {name}, neither its own nor a state "
+                         "rate: the heads below start blank.")
+        else:
+            if state:
+                whose = f"({c.tenant_name} state rate)"
+            elif c.tenant == tenant:
+                whose = f"({name}'s own rate)"
+            else:
+                whose = (f"— the {c.tenant_name} state rate, as {name} has no rate of its "
+                         "own in force")
+            text = (f"Rate in force today{'' if state else f' for {name}'}: "
+                    f"₹ {format_money(c.total)} from {format_date(c.effective_from)} {whose}. "
+                    "The heads below start from it; change what is revised.")
+        upcoming = [r for r in detail.history
+                    if r.tenant == tenant and r.effective_from > self.ctx.today()]
+        if upcoming:
+            latest = max(r.effective_from for r in upcoming)
+            series = "state" if state else name
+            text += (f" A {series} rate from {format_date(latest)} is already set: a new one "
+                     "starts after it.")
+        return text
 
     # -- saving -------------------------------------------------------------------------------
     def selected_tenant(self) -> str:
@@ -143,9 +181,12 @@ class AddRateDialog(SorDialog):
         return from_qdate(self.effective_from.date())
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
-        self.heads.setEnabled(enabled)
-        self.effective_from.setEnabled(enabled)
-        self.tenant.setEnabled(enabled and self.tenant.count() > 1)
+        """Heads and date while a SOR is loaded and nothing is saving; the tenant whenever
+        nothing is saving (changing it reloads)."""
+        ready = enabled and self.detail is not None
+        self.heads.setEnabled(ready)
+        self.effective_from.setEnabled(ready)
+        self.tenant.setEnabled(not self.busy and self.tenant.count() > 1)
         self._refresh_buttons()
 
     def _refresh_buttons(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mukta_desktop.domain.dates import format_date
+from mukta_desktop.domain.dates import financial_year_start, format_date
 from mukta_desktop.domain.numbers import format_indian
 from mukta_desktop.domain.sor import SorType
 from mukta_desktop.services.sor_catalog import SorQuery, search_sors
@@ -42,10 +41,6 @@ from .view_dialog import SorViewDialog
 SEARCH_DELAY_MS = 150
 PAGE_SIZE = 200
 _STATUSES = (("Active", "ACTIVE"), ("Inactive", "INACTIVE"), ("All statuses", None))
-
-
-def _financial_year_start(day: date) -> date:
-    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
 class SorSection(QWidget):
@@ -102,7 +97,7 @@ class SorSection(QWidget):
         self.period_check.setObjectName("periodFilter")
         self.period_check.setToolTip("Show SORs with a rate in force during the period, with "
                                      "the rate in force on its last day")
-        self.period_from = date_edit(_financial_year_start(today))
+        self.period_from = date_edit(financial_year_start(today))
         self.period_from.setObjectName("periodFrom")
         self.period_to = date_edit(today)
         self.period_to.setObjectName("periodTo")

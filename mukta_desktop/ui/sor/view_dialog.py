@@ -21,6 +21,7 @@ from mukta_desktop.domain.dates import format_date
 from mukta_desktop.domain.numbers import format_money
 from mukta_desktop.domain.sor import SorType
 from mukta_desktop.services.sor_catalog import get_sor
+from mukta_desktop.services.sor_store import quantity_text
 from mukta_desktop.services.sor_views import AnalysisInfo, RateInfo, SorDetail
 
 from ..context import UiContext
@@ -33,7 +34,6 @@ from .models import (
     RateHeadsTableModel,
     RateHistoryTableModel,
     per_text,
-    quantity_text,
 )
 
 _BADGE = ("QLabel {{ background: {bg}; color: {fg}; border-radius: 3px; padding: 1px 6px;"
@@ -303,25 +303,32 @@ class SorViewDialog(SorDialog):
         self.loaded.emit(detail)
 
     def _show_analysis(self, analysis: AnalysisInfo | None) -> None:
+        """The analysis of the rate in force, or else of the newest rate still to come."""
+        detail = self.detail
+        assert detail is not None
         if analysis is None:
-            self.analysis_label.setText("This works item has no rate analysis: its rate was "
-                                        "typed or imported.")
+            self.analysis_label.setText(
+                "No rate is in force and no rate analysis has been made." if detail.current is None
+                else "The rate in force was typed or imported; no rate analysis made it.")
             self.lines_model.set_rows(())
             self.charges_model.set_rows(())
             self.result_model.set_heads(None)
             self.analysis_total.setText("")
             return
-        assert self.detail is not None
+        upcoming = analysis.effective_from > detail.at
+        heading = (f"Rate analysis for the rate from {format_date(analysis.effective_from)} "
+                   "(not yet in force). " if upcoming else "")
         self.analysis_label.setText(
-            f"Analysis for {quantity_text(analysis.analysis_quantity)} {self.detail.uom}, "
+            f"{heading}Analysis for {quantity_text(analysis.analysis_quantity)} {detail.uom}, "
             f"with the basic rates in force on {format_date(analysis.effective_from)} "
             f"({self.ctx.masters.tenant_name(analysis.tenant)}). Each line contributes "
             "round(round(head × qty ÷ analysis qty) ÷ rate qty) per head.")
         self.lines_model.set_rows(analysis.lines)
         self.charges_model.set_rows(analysis.charges)
         self.result_model.set_heads(analysis.heads)
-        self.analysis_total.setText(f"Rate: ₹ {format_money(analysis.total)} per "
-                                    f"{self.detail.uom}")
+        self.analysis_total.setText(
+            f"Rate: ₹ {format_money(analysis.total)} per {detail.uom}"
+            + (f", from {format_date(analysis.effective_from)}" if upcoming else ""))
 
     def _history_row(self, index: QModelIndex) -> None:
         rate = self.history_model.row_at(index.row()) if index.isValid() else None
