@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,9 +25,7 @@ from mukta_desktop.services.database import Database
 from mukta_desktop.services.demo import load_demo
 from mukta_desktop.services.rate_analysis import LineInput, save_analysis
 from mukta_desktop.services.sor_catalog import add_rate, get_sor
-from mukta_desktop.services.sor_views import SorDetail
 from mukta_desktop.ui.context import UiContext
-from mukta_desktop.ui.sor import view_dialog
 from mukta_desktop.ui.sor.definition_dialogs import ModifySorDialog, NewSorDialog
 from mukta_desktop.ui.sor.rate_dialog import AddRateDialog
 from mukta_desktop.ui.sor.view_dialog import SorViewDialog
@@ -118,22 +115,11 @@ def _works_with_future_analysis(db: Database, start: date) -> str:
     return works.code
 
 
-def test_view_names_an_analysis_of_a_rate_not_yet_in_force(qtbot: QtBot, admin: UiContext,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_view_names_an_analysis_of_a_rate_not_yet_in_force(
+    qtbot: QtBot, admin: UiContext
+) -> None:
     start = TODAY + timedelta(days=5)
     code = _works_with_future_analysis(admin.db, start)
-
-    def get_sor_with_upcoming_analysis(db: Database, sor_code: str, *, at: date,
-                                       tenant: str = "od") -> SorDetail:
-        # SorDetail.analysis is that of the rate in force, else of the newest future rate
-        # (the service contract); an older service leaves it out, so it is filled in here.
-        detail = get_sor(db, sor_code, at=at, tenant=tenant)
-        if detail.analysis is None:
-            detail = replace(detail, analysis=get_sor(db, sor_code, at=start,
-                                                      tenant=tenant).analysis)
-        return detail
-
-    monkeypatch.setattr(view_dialog, "get_sor", get_sor_with_upcoming_analysis)
     dialog = SorViewDialog(admin, code)
     _loaded(qtbot, dialog)
     assert dialog.detail is not None
