@@ -16,8 +16,13 @@ SYSTEM_PACKAGES=(
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${SYSTEM_PACKAGES[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+    # Ubuntu 24.04 renamed some libraries with a t64 suffix (libglib2.0-0t64).
+    installed=no
+    for name in "$pkg" "${pkg}t64"; do
+      status=$(dpkg-query -W -f='${Status}' "$name" 2>/dev/null || true)
+      [[ "$status" == "install ok installed" ]] && installed=yes
+    done
+    [[ $installed == yes ]] || missing+=("$pkg")
   done
 fi
 if ((${#missing[@]})); then
@@ -32,6 +37,10 @@ if ((${#missing[@]})); then
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
+  if [[ -n $SUDO ]] && ! command -v sudo >/dev/null 2>&1; then
+    echo "Cannot install ${missing[*]}: not root and no sudo. Ask an administrator." >&2
+    exit 1
+  fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
