@@ -1,6 +1,15 @@
 """SQLAlchemy ORM models of the desktop database. No Qt here."""
 
 from .base import Base
+from .estimates import (
+    Estimate,
+    EstimateLine,
+    EstimateOverhead,
+    EstimateTemplate,
+    MeasurementRowRecord,
+    Project,
+    WorkflowEvent,
+)
 from .masters import Overhead, SorSubType, SorTypeRow, Tenant, Unit, UnitAlias, Variant
 from .settings import AppSetting, Counter
 from .sor import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
@@ -10,7 +19,13 @@ __all__ = [
     "AppSetting",
     "Base",
     "Counter",
+    "Estimate",
+    "EstimateLine",
+    "EstimateOverhead",
+    "EstimateTemplate",
+    "MeasurementRowRecord",
     "Overhead",
+    "Project",
     "RateAnalysis",
     "RateAnalysisCharge",
     "RateAnalysisLine",
@@ -23,4 +38,5 @@ __all__ = [
     "UnitAlias",
     "User",
     "Variant",
+    "WorkflowEvent",
 ]

@@ -19,6 +19,7 @@ from mukta_desktop.models import database as dbmod
 from mukta_desktop.models.database import (
     DB_FILENAME,
     alembic_config,
+    newest_script_revision,
     backup_database,
     current_revision,
     head_revision,
@@ -27,11 +28,14 @@ from mukta_desktop.models.database import (
 )
 from mukta_desktop.services.database import Database, open_database
 
-HEAD = "0001"
+# The newest revision in the migrations folder (a test below checks it is Alembic's head).
+HEAD = newest_script_revision()
 TABLES = {
     "alembic_version", "app_setting", "app_user", "counter", "overhead", "rate_analysis",
     "rate_analysis_charge", "rate_analysis_line", "sor", "sor_rate", "sor_sub_type",
     "sor_type", "tenant", "unit", "unit_alias", "variant",
+    "project", "estimate", "estimate_line", "measurement_row", "estimate_overhead",
+    "estimate_template", "workflow_event",
 }
 
 
