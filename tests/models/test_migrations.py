@@ -19,12 +19,12 @@ from mukta_desktop.models import database as dbmod
 from mukta_desktop.models.database import (
     DB_FILENAME,
     alembic_config,
-    newest_script_revision,
     backup_database,
     current_revision,
     head_revision,
     make_engine,
     migrate,
+    newest_script_revision,
 )
 from mukta_desktop.services.database import Database, open_database
 
