@@ -43,6 +43,8 @@ class Estimate(Base):
     estimate_date: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(40), index=True)
+    # The grand total as last computed on save, for lists and the inbox (the lines decide).
+    total: Mapped[Decimal] = mapped_column(DecimalText, default=Decimal(0))
     created_by: Mapped[str] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

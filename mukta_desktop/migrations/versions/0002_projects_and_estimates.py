@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("estimate_date", sa.Date(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=40), nullable=False),
+        sa.Column("total", sa.String(length=40), nullable=False),
         sa.Column("created_by", sa.String(length=60), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
