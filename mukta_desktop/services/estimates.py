@@ -48,6 +48,7 @@ from mukta_desktop.models import (
 )
 from mukta_desktop.models.base import utcnow
 
+from . import measured
 from .database import Database
 from .estimate_views import (
     EstimateDraft,
@@ -329,6 +330,9 @@ def create_estimate_in(
 ) -> Estimate:
     draft = _freeze_sor_lines(session, draft, project.tenant_code)
     _check_draft(draft)
+    measured.check_revision_quantities(
+        session, None if revision_of is None else revision_of.id, draft
+    )
     estimate = Estimate(
         id=new_id(),
         number=next_number(session, prefix, project.tenant_code, today),
@@ -382,6 +386,7 @@ def save_estimate(
             )
         draft = _freeze_sor_lines(session, draft, estimate.tenant_code)
         _check_draft(draft)
+        measured.check_revision_quantities(session, estimate.revision_of_id, draft)
         _write_contents(session, estimate, draft)
         estimate.version += 1
         session.flush()
