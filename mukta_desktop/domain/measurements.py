@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from .errors import ValidationError
 from .numbers import ONE, ZERO, check_decimal, round4
@@ -45,10 +45,14 @@ class MeasurementRow:
     @property
     def quantity(self) -> Decimal:
         """N × L × B × D with blanks as 1, half-up to 4 decimals (unsigned)."""
-        product = ONE
-        for factor in self.factors():
-            if factor is not None:
-                product *= factor
+        # Four factors ≤ 99,999.9999 with 4 decimals need up to 37 digits: compute exactly,
+        # or the 28-digit default context rounds (half-even) before the half-up round4.
+        with localcontext() as ctx:
+            ctx.prec = 40
+            product = ONE
+            for factor in self.factors():
+                if factor is not None:
+                    product *= factor
         return round4(product)
 
     @property
