@@ -78,10 +78,10 @@ MAX_LINES = 2000
 def price_sor_line(db: Database, sor_code: str, *, at: date, tenant: str) -> LineDraft:
     """A new SOR line with the rate in force on `at` for the ULB, frozen into the line."""
     with db.read() as session:
-        return _price(session, sor_code, at=at, tenant=tenant)
+        return price_in(session, sor_code, at=at, tenant=tenant)
 
 
-def _price(session: Session, sor_code: str, *, at: date, tenant: str) -> LineDraft:
+def price_in(session: Session, sor_code: str, *, at: date, tenant: str) -> LineDraft:
     sor = sor_by_code(session, sor_code)
     if sor.status != SorStatus.ACTIVE:
         raise ValidationError(f"{sor.code} is inactive and cannot be added to an estimate.")
@@ -159,7 +159,9 @@ def _freeze_sor_lines(session: Session, draft: EstimateDraft, tenant: str) -> Es
             continue
         if line.rate_id is None:
             try:
-                priced = _price(session, line.sor_code or "", at=draft.estimate_date, tenant=tenant)
+                priced = price_in(
+                    session, line.sor_code or "", at=draft.estimate_date, tenant=tenant
+                )
             except (ValidationError, NotFound) as exc:
                 raise ValidationError(f"Line {number}: {exc.message}", field="sor_code") from None
         else:
@@ -310,11 +312,11 @@ def create_estimate(
     """Save draft: a new estimate of a project, numbered ES/<year>/<n>, status Drafted."""
     require(actor.has(Role.ESTIMATE_CREATOR), "create estimates", "ESTIMATE_CREATOR")
     with db.unit_of_work() as session:
-        project = _project(session, project_number, actor)
+        project = find_project(session, project_number, actor)
         estimate = create_estimate_in(
             session, actor, project, draft, today=today, prefix="ES", comment=comment
         )
-        return _view(session, estimate, actor)
+        return estimate_view(session, estimate, actor)
 
 
 def create_estimate_in(
@@ -360,7 +362,7 @@ def _next_revision_no(session: Session, original: Estimate) -> int:
     return max(existing, default=0) + 1
 
 
-def _project(session: Session, number: str, actor: Actor) -> Project:
+def find_project(session: Session, number: str, actor: Actor) -> Project:
     project = session.scalar(select(Project).where(Project.number == number.strip()))
     if project is None or project.tenant_code != actor.tenant:
         raise NotFound(f"No project with number '{number.strip()}' in your ULB.")
@@ -377,7 +379,7 @@ def save_estimate(
 ) -> EstimateView:
     """Save the editor's draft over an editable estimate (autosave calls this too)."""
     with db.unit_of_work() as session:
-        estimate = _estimate(session, number)
+        estimate = find_estimate(session, number)
         _require_editable(estimate, actor)
         if expected_version is not None and estimate.version != expected_version:
             raise ValidationError(
@@ -390,7 +392,7 @@ def save_estimate(
         _write_contents(session, estimate, draft)
         estimate.version += 1
         session.flush()
-        return _view(session, estimate, actor)
+        return estimate_view(session, estimate, actor)
 
 
 def _require_editable(estimate: Estimate, actor: Actor) -> None:
@@ -411,7 +413,7 @@ def act(
 ) -> EstimateView:
     """Take a workflow action, with its comment, after the role and state checks."""
     with db.unit_of_work() as session:
-        estimate = _estimate(session, number)
+        estimate = find_estimate(session, number)
         if estimate.tenant_code != actor.tenant:
             raise NotFound(f"No estimate with number '{number.strip()}' in your ULB.")
         before = Status(estimate.status)
@@ -427,7 +429,7 @@ def act(
             session, estimate, actor, action.value, before.value, transition.target.value, comment
         )
         session.flush()
-        return _view(session, estimate, actor)
+        return estimate_view(session, estimate, actor)
 
 
 MAX_APPROVED_REVISIONS = 2
@@ -450,7 +452,7 @@ def _check_revision_may_be_approved(session: Session, revision: Estimate) -> Non
 # ---------------------------------------------------------------- reading
 
 
-def _estimate(session: Session, number: str) -> Estimate:
+def find_estimate(session: Session, number: str) -> Estimate:
     estimate = session.scalar(select(Estimate).where(Estimate.number == number.strip()))
     if estimate is None:
         raise NotFound(f"No estimate with number '{number.strip()}'.")
@@ -459,7 +461,7 @@ def _estimate(session: Session, number: str) -> Estimate:
 
 def get_estimate(db: Database, number: str, *, viewer: Actor | None = None) -> EstimateView:
     with db.read() as session:
-        return _view(session, _estimate(session, number), viewer)
+        return estimate_view(session, find_estimate(session, number), viewer)
 
 
 def load_draft(session: Session, estimate: Estimate) -> EstimateDraft:
@@ -522,7 +524,7 @@ def _line_heads(line: EstimateLine) -> RateHeads | None:
     return RateHeads(**{name: getattr(line, name) or Decimal(0) for name in HEAD_LABELS})
 
 
-def _view(session: Session, estimate: Estimate, viewer: Actor | None) -> EstimateView:
+def estimate_view(session: Session, estimate: Estimate, viewer: Actor | None) -> EstimateView:
     draft = load_draft(session, estimate)
     lines = [_line(d) for d in draft.lines]
     overheads = [_overhead(o) for o in draft.overheads]

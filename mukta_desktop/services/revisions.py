@@ -30,11 +30,11 @@ from .database import Database
 from .estimate_views import EstimateDraft, EstimateView, LineDraft, OverheadDraft
 from .estimates import (
     MAX_APPROVED_REVISIONS,
-    _estimate,
-    _price,
-    _view,
     create_estimate_in,
+    estimate_view,
+    find_estimate,
     load_draft,
+    price_in,
 )
 from .users import Actor
 
@@ -44,7 +44,7 @@ def revise(db: Database, actor: Actor, number: str, *, today: date) -> EstimateV
     revision, starting from its lines and measurements, priced as of today."""
     require(actor.has(Role.ESTIMATE_CREATOR), "revise estimates", "ESTIMATE_CREATOR")
     with db.unit_of_work() as session:
-        source = _estimate(session, number)
+        source = find_estimate(session, number)
         if source.tenant_code != actor.tenant:
             raise PermissionDenied(f"{source.number} belongs to another ULB.")
         original = (
@@ -80,7 +80,7 @@ def revise(db: Database, actor: Actor, number: str, *, today: date) -> EstimateV
             revision_of=original,
             comment=f"Revision of {base.number}",
         )
-        return _view(session, revision, actor)
+        return estimate_view(session, revision, actor)
 
 
 def _in_force(session: Session, original: Estimate) -> Estimate:
@@ -97,7 +97,7 @@ def _in_force(session: Session, original: Estimate) -> Estimate:
 def estimate_in_force(db: Database, number: str) -> str:
     """The number of the estimate in force for the estimate `number` belongs to."""
     with db.read() as session:
-        estimate = _estimate(session, number)
+        estimate = find_estimate(session, number)
         original = (
             session.get_one(Estimate, estimate.revision_of_id)
             if estimate.revision_of_id
@@ -135,7 +135,7 @@ def _revision_draft(
         if line.category is LineCategory.SOR and line.sor_code:
             # The unused and additional quantity is priced at the rate in force now.
             start = replace(
-                _price(session, line.sor_code, at=today, tenant=tenant),
+                price_in(session, line.sor_code, at=today, tenant=tenant),
                 description=line.description,
             )
         lines.append(
@@ -155,7 +155,7 @@ def deviation_statement(db: Database, number: str) -> tuple[EstimateView, Estima
     """The deviation statement of revision `number` against the estimate it revises (the
     original, or the previous approved revision when there is one)."""
     with db.read() as session:
-        revision = _estimate(session, number)
+        revision = find_estimate(session, number)
         if revision.revision_of_id is None:
             raise ValidationError(
                 f"{revision.number} is not a revision; a deviation statement compares a "
@@ -171,8 +171,8 @@ def deviation_statement(db: Database, number: str) -> tuple[EstimateView, Estima
             .order_by(Estimate.revision_no.desc())
             .limit(1)
         ) or session.get_one(Estimate, revision.revision_of_id)
-        before = _view(session, previous, None)
-        after = _view(session, revision, None)
+        before = estimate_view(session, previous, None)
+        after = estimate_view(session, revision, None)
     return before, after, _statement(before, after)
 
 

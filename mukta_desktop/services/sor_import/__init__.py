@@ -33,8 +33,13 @@ _SHOWN_CODES = 5
 
 
 def import_sor_file(
-    db: Database, actor: Actor, path: Path, *, effective_from: date | None,
-    tenant: str = STATE_TENANT, today: date,
+    db: Database,
+    actor: Actor,
+    path: Path,
+    *,
+    effective_from: date | None,
+    tenant: str = STATE_TENANT,
+    today: date,
 ) -> ImportReport:
     """Import SOR definitions and (state or ULB) rates from an .xlsx or .json file.
 
@@ -45,28 +50,40 @@ def import_sor_file(
     comes back in the report.
     """
     path = Path(path)
-    require(can_manage_sor_definitions(actor.roles)
-            or can_set_rates(actor.roles, actor.tenant, tenant),
-            "import SORs or rates", "MDMS_STATE_ADMIN or MDMS_CITY_ADMIN")
+    require(
+        can_manage_sor_definitions(actor.roles) or can_set_rates(actor.roles, actor.tenant, tenant),
+        "import SORs or rates",
+        "MDMS_STATE_ADMIN or MDMS_CITY_ADMIN",
+    )
     source = read_source(path)
     if source.problems and not source.rows:
         return ImportReport(path.name, problems=tuple(source.problems))
     with db.unit_of_work() as session:
         if session.get(Tenant, tenant) is None:
-            return ImportReport(path.name, problems=(ImportProblem(
-                f"tenant '{tenant}' is not known; use 'od' or a ULB code such as od.dhenkanal"),))
+            return ImportReport(
+                path.name,
+                problems=(
+                    ImportProblem(
+                        f"tenant '{tenant}' is not known; "
+                        "use 'od' or a ULB code such as od.dhenkanal"
+                    ),
+                ),
+            )
         lines, problems = validate_rows(source.rows, Vocabulary.from_masters(load_masters(session)))
-        plan = make_plan(session, lines, tenant=tenant, effective_from=effective_from,
-                         today=today)
+        plan = make_plan(session, lines, tenant=tenant, effective_from=effective_from, today=today)
         _check_permissions(actor, tenant, plan)
         problems = [*source.problems, *problems, *plan.problems]
         if problems:
             return ImportReport(path.name, problems=_in_file_order(problems, source))
         apply_plan(session, plan, tenant=tenant, by=actor.login)
     return ImportReport(
-        path.name, sors_created=len(plan.creates), sors_updated=len(plan.updates),
-        sors_unchanged=plan.unchanged, rates_added=len(plan.rates),
-        rates_skipped=plan.rates_skipped)
+        path.name,
+        sors_created=len(plan.creates),
+        sors_updated=len(plan.updates),
+        sors_unchanged=plan.unchanged,
+        rates_added=len(plan.rates),
+        rates_skipped=plan.rates_skipped,
+    )
 
 
 def read_source(path: Path) -> Source:
@@ -80,8 +97,9 @@ def read_source(path: Path) -> Source:
         return Source.failed(f"'{path}' cannot be read ({exc.strerror or exc})")
     suffix = path.suffix.casefold()
     if start.startswith(_OLD_EXCEL_MAGIC):
-        return Source.failed(f"'{path.name}' is an old Excel 97-2003 workbook; "
-                             "save it as .xlsx and import that")
+        return Source.failed(
+            f"'{path.name}' is an old Excel 97-2003 workbook; save it as .xlsx and import that"
+        )
     if suffix == ".json" or (suffix not in _WORKBOOK_SUFFIXES and start.lstrip()[:1] == b"{"):
         return read_json(path)
     if suffix in _WORKBOOK_SUFFIXES or start.startswith(_ZIP_MAGIC):
@@ -94,12 +112,17 @@ def _check_permissions(actor: Actor, tenant: str, plan: Plan) -> None:
     if plan.changes_definitions:
         codes = plan.definition_codes()
         shown = ", ".join(codes[:_SHOWN_CODES]) + (", ..." if len(codes) > _SHOWN_CODES else "")
-        require(can_manage_sor_definitions(actor.roles),
-                f"create or change SOR definitions ({shown})", "MDMS_STATE_ADMIN")
+        require(
+            can_manage_sor_definitions(actor.roles),
+            f"create or change SOR definitions ({shown})",
+            "MDMS_STATE_ADMIN",
+        )
     if plan.rates:
-        require(can_set_rates(actor.roles, actor.tenant, tenant), f"set rates for {tenant}",
-                "MDMS_STATE_ADMIN" if tenant == STATE_TENANT
-                else f"MDMS_CITY_ADMIN (of {tenant})")
+        require(
+            can_set_rates(actor.roles, actor.tenant, tenant),
+            f"set rates for {tenant}",
+            "MDMS_STATE_ADMIN" if tenant == STATE_TENANT else f"MDMS_CITY_ADMIN (of {tenant})",
+        )
 
 
 def _in_file_order(problems: list[ImportProblem], source: Source) -> tuple[ImportProblem, ...]:

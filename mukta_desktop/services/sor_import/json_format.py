@@ -53,18 +53,21 @@ def read_json(path: Path) -> Source:
     """The items of a mukta-sor/1 file as rows (row = item number from 1), or why not."""
     try:
         # Integers as Decimal too: no float, and no limit on their digits (int() has one).
-        data = json.loads(path.read_text("utf-8"), parse_float=Decimal, parse_int=Decimal,
-                          parse_constant=Decimal)
+        data = json.loads(
+            path.read_text("utf-8"), parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal
+        )
     except UnicodeDecodeError:
         return Source.failed(f"'{path.name}' is not a .json SOR file (not UTF-8 text)")
     except json.JSONDecodeError as exc:
-        return Source.failed(f"'{path.name}' is not valid JSON (line {exc.lineno}, column "
-                             f"{exc.colno}: {exc.msg})")
+        return Source.failed(
+            f"'{path.name}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        )
     except RecursionError:
         return Source.failed(f"'{path.name}' is not a SOR file (nested too deeply)")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return Source.failed(f"'{path.name}' is not a SOR file: it needs \"format\": "
-                             f"\"{FORMAT}\" and a list \"sors\"")
+        return Source.failed(
+            f'\'{path.name}\' is not a SOR file: it needs "format": "{FORMAT}" and a list "sors"'
+        )
     items = data.get("sors")
     if not isinstance(items, list):
         return Source.failed(f"'{path.name}': \"sors\" must be a list of SOR items")
@@ -80,25 +83,37 @@ def read_json(path: Path) -> Source:
 
 def _item_row(number: int, item: object, problems: list[ImportProblem]) -> SourceRow | None:
     if not isinstance(item, dict):
-        problems.append(ImportProblem("an item must be an object with the SOR's fields",
-                                      row=number))
+        problems.append(
+            ImportProblem("an item must be an object with the SOR's fields", row=number)
+        )
         return None
     for unknown in sorted(set(item) - _ITEM_KEYS):
-        problems.append(ImportProblem(
-            f"unknown field; allowed: {', '.join(sorted(_ITEM_KEYS))}", row=number,
-            column=str(unknown)))
+        problems.append(
+            ImportProblem(
+                f"unknown field; allowed: {', '.join(sorted(_ITEM_KEYS))}",
+                row=number,
+                column=str(unknown),
+            )
+        )
     cells = {key: Cell(item.get(key), key) for key in (*DEFINITION_FIELDS, STATUS)}
     rate = item.get(RATE_KEY)
     if rate is None:
         return SourceRow(None, number, cells)
     if not isinstance(rate, dict):
-        problems.append(ImportProblem("the rate must be null or an object of head amounts",
-                                      row=number, column=RATE_KEY))
+        problems.append(
+            ImportProblem(
+                "the rate must be null or an object of head amounts", row=number, column=RATE_KEY
+            )
+        )
         return None
     for unknown in sorted(set(rate) - set(_RATE_KEYS)):
-        problems.append(ImportProblem(
-            f"unknown rate head; allowed: {', '.join(_RATE_KEYS)}", row=number,
-            column=f"{RATE_KEY}.{unknown}"))
+        problems.append(
+            ImportProblem(
+                f"unknown rate head; allowed: {', '.join(_RATE_KEYS)}",
+                row=number,
+                column=f"{RATE_KEY}.{unknown}",
+            )
+        )
     for head in (*RATE_FIELDS, RATE_FROM):
         cells[head] = Cell(rate.get(head), f"{RATE_KEY}.{head}")
     return SourceRow(None, number, cells)
@@ -110,8 +125,11 @@ def export_sor_json(db: Database, path: Path, *, at: date, tenant: str = STATE_T
         check_tenant(session, tenant)
         sors = list(session.scalars(select(Sor).order_by(Sor.code)))
         rates: dict[str, list[SorRate]] = defaultdict(list)
-        for rate in session.scalars(select(SorRate).where(
-                SorRate.tenant_code.in_({STATE_TENANT, tenant}), SorRate.effective_from <= at)):
+        for rate in session.scalars(
+            select(SorRate).where(
+                SorRate.tenant_code.in_({STATE_TENANT, tenant}), SorRate.effective_from <= at
+            )
+        ):
             rates[rate.sor_id].append(rate)
         items = [_item(sor, rates.get(sor.id, []), at, tenant) for sor in sors]
     document = {"format": FORMAT, "sors": items}
@@ -137,8 +155,13 @@ def _item(sor: Sor, rates: list[SorRate], at: date, tenant: str) -> dict[str, An
         rate[RATE_FROM] = chosen.effective_from.isoformat()
         rate[RATE_TENANT] = chosen.tenant
     return {
-        "code": sor.code, "type": sor.type_code, "sub_type": sor.sub_type_code,
-        "variant": sor.variant_code, "uom": sor.uom_code,
-        "rate_quantity": quantity_text(sor.rate_quantity), "description": sor.description,
-        STATUS: sor.status, RATE_KEY: rate,
+        "code": sor.code,
+        "type": sor.type_code,
+        "sub_type": sor.sub_type_code,
+        "variant": sor.variant_code,
+        "uom": sor.uom_code,
+        "rate_quantity": quantity_text(sor.rate_quantity),
+        "description": sor.description,
+        STATUS: sor.status,
+        RATE_KEY: rate,
     }

@@ -99,7 +99,11 @@ def rate_date(line: SorLine, effective_from: date | None, today: date) -> date:
 
 
 def make_plan(
-    session: Session, lines: Sequence[SorLine], *, tenant: str, effective_from: date | None,
+    session: Session,
+    lines: Sequence[SorLine],
+    *,
+    tenant: str,
+    effective_from: date | None,
     today: date,
 ) -> Plan:
     days = {rate_date(line, effective_from, today) for line in lines if line.heads is not None}
@@ -114,34 +118,68 @@ def make_plan(
             sor_id = sor.id
             _compare_definition(plan, sor, line)
         if line.heads is not None:
-            _plan_rate(plan, stored, sor, sor_id, line, line.heads, tenant,
-                       rate_date(line, effective_from, today))
+            _plan_rate(
+                plan,
+                stored,
+                sor,
+                sor_id,
+                line,
+                line.heads,
+                tenant,
+                rate_date(line, effective_from, today),
+            )
     return plan
 
 
 def _load(session: Session, tenant: str, days: set[date]) -> _Stored:
-    columns = select(Sor.id, Sor.code, Sor.type_code, Sor.sub_type_code, Sor.variant_code,
-                     Sor.uom_code, Sor.rate_quantity, Sor.description, Sor.version)
+    columns = select(
+        Sor.id,
+        Sor.code,
+        Sor.type_code,
+        Sor.sub_type_code,
+        Sor.variant_code,
+        Sor.uom_code,
+        Sor.rate_quantity,
+        Sor.description,
+        Sor.version,
+    )
     sors = {row.code.casefold(): StoredSor(*row) for row in session.execute(columns)}
-    newest = (select(SorRate.sor_id, func.max(SorRate.effective_from).label("day"))
-              .where(SorRate.tenant_code == tenant).group_by(SorRate.sor_id).subquery())
-    latest = {row.sor_id: _Latest(row.effective_from, _heads(row)) for row in session.execute(
-        select(SorRate.sor_id, SorRate.effective_from, *_HEAD_COLUMNS)
-        .join(newest, (SorRate.sor_id == newest.c.sor_id)
-              & (SorRate.effective_from == newest.c.day))
-        .where(SorRate.tenant_code == tenant))}
+    newest = (
+        select(SorRate.sor_id, func.max(SorRate.effective_from).label("day"))
+        .where(SorRate.tenant_code == tenant)
+        .group_by(SorRate.sor_id)
+        .subquery()
+    )
+    latest = {
+        row.sor_id: _Latest(row.effective_from, _heads(row))
+        for row in session.execute(
+            select(SorRate.sor_id, SorRate.effective_from, *_HEAD_COLUMNS)
+            .join(
+                newest,
+                (SorRate.sor_id == newest.c.sor_id) & (SorRate.effective_from == newest.c.day),
+            )
+            .where(SorRate.tenant_code == tenant)
+        )
+    }
     state_latest: dict[str, date] = {}
     if tenant != STATE_TENANT:
-        state_latest = {sor_id: day for sor_id, day in session.execute(
-            select(SorRate.sor_id, func.max(SorRate.effective_from))
-            .where(SorRate.tenant_code == STATE_TENANT).group_by(SorRate.sor_id))}
+        state_latest = {
+            sor_id: day
+            for sor_id, day in session.execute(
+                select(SorRate.sor_id, func.max(SorRate.effective_from))
+                .where(SorRate.tenant_code == STATE_TENANT)
+                .group_by(SorRate.sor_id)
+            )
+        }
     same_day: dict[tuple[str, date], RateHeads] = {}
     ordered = sorted(days)
     for start in range(0, len(ordered), _DATES_PER_QUERY):
-        chunk = ordered[start:start + _DATES_PER_QUERY]
+        chunk = ordered[start : start + _DATES_PER_QUERY]
         for row in session.execute(
-                select(SorRate.sor_id, SorRate.effective_from, *_HEAD_COLUMNS)
-                .where(SorRate.tenant_code == tenant, SorRate.effective_from.in_(chunk))):
+            select(SorRate.sor_id, SorRate.effective_from, *_HEAD_COLUMNS).where(
+                SorRate.tenant_code == tenant, SorRate.effective_from.in_(chunk)
+            )
+        ):
             same_day[(row.sor_id, row.effective_from)] = _heads(row)
     return _Stored(sors, latest, state_latest, same_day)
 
@@ -159,12 +197,21 @@ def _compare_definition(plan: Plan, sor: StoredSor, line: SorLine) -> None:
     ]
     problems = [
         line.source.problem(_changed(sor, label, new, old), column)
-        for column, label, new, old in differences if new != old
+        for column, label, new, old in differences
+        if new != old
     ]
     if line.rate_quantity != sor.rate_quantity:
-        problems.append(line.source.problem(_changed(
-            sor, "quantity for which the rate is defined", quantity_text(line.rate_quantity),
-            quantity_text(sor.rate_quantity)), RATE_QUANTITY))
+        problems.append(
+            line.source.problem(
+                _changed(
+                    sor,
+                    "quantity for which the rate is defined",
+                    quantity_text(line.rate_quantity),
+                    quantity_text(sor.rate_quantity),
+                ),
+                RATE_QUANTITY,
+            )
+        )
     if problems:
         plan.problems.extend(problems)
     elif line.description != sor.description:
@@ -174,13 +221,21 @@ def _compare_definition(plan: Plan, sor: StoredSor, line: SorLine) -> None:
 
 
 def _changed(sor: StoredSor, label: str, new: str, old: str) -> str:
-    return (f"{label} differs from the stored SOR {sor.code}: file {new}, stored {old}; "
-            "a SOR's definition changes only through Modify SOR")
+    return (
+        f"{label} differs from the stored SOR {sor.code}: file {new}, stored {old}; "
+        "a SOR's definition changes only through Modify SOR"
+    )
 
 
 def _plan_rate(
-    plan: Plan, stored: _Stored, sor: StoredSor | None, sor_id: str, line: SorLine,
-    heads: RateHeads, tenant: str, effective_from: date,
+    plan: Plan,
+    stored: _Stored,
+    sor: StoredSor | None,
+    sor_id: str,
+    line: SorLine,
+    heads: RateHeads,
+    tenant: str,
+    effective_from: date,
 ) -> None:
     if sor is None:
         plan.rates.append(NewRate(sor_id, heads, effective_from))
@@ -192,25 +247,36 @@ def _plan_rate(
     if same is not None and same == heads:
         plan.rates_skipped += 1
     elif same is not None:
-        plan.problems.append(line.source.problem(
-            f"{sor.code} already has a different rate for {tenant} from "
-            f"{format_date(effective_from)} (total {to_str2(same.total)}, this row "
-            f"{to_str2(heads.total)}); rate history is never rewritten: import the new rate "
-            "with a later effective date", TOTAL))
+        plan.problems.append(
+            line.source.problem(
+                f"{sor.code} already has a different rate for {tenant} from "
+                f"{format_date(effective_from)} (total {to_str2(same.total)}, this row "
+                f"{to_str2(heads.total)}); rate history is never rewritten: import the new rate "
+                "with a later effective date",
+                TOTAL,
+            )
+        )
     elif tenant != STATE_TENANT and any(
-            day is not None and effective_from < day for day in (latest_day, state_day)):
+        day is not None and effective_from < day for day in (latest_day, state_day)
+    ):
         ulb = "none" if latest_day is None else f"from {format_date(latest_day)}"
         state = "none" if state_day is None else f"from {format_date(state_day)}"
-        plan.problems.append(line.source.problem(
-            f"effective from {format_date(effective_from)} is earlier than the latest rate of "
-            f"{sor.code} (for {tenant}: {ulb}; for {STATE_TENANT}: {state}); a rate for "
-            f"{tenant} wins over the state's there, so it may not start before either: rate "
-            "history is never rewritten"))
+        plan.problems.append(
+            line.source.problem(
+                f"effective from {format_date(effective_from)} is earlier than the latest rate of "
+                f"{sor.code} (for {tenant}: {ulb}; for {STATE_TENANT}: {state}); a rate for "
+                f"{tenant} wins over the state's there, so it may not start before either: rate "
+                "history is never rewritten"
+            )
+        )
     elif latest_day is not None and effective_from < latest_day:
-        plan.problems.append(line.source.problem(
-            f"effective from {format_date(effective_from)} is earlier than the latest rate of "
-            f"{sor.code} for {tenant} (from {format_date(latest_day)}); rate history is never "
-            "rewritten"))
+        plan.problems.append(
+            line.source.problem(
+                f"effective from {format_date(effective_from)} is earlier than the latest rate of "
+                f"{sor.code} for {tenant} (from {format_date(latest_day)}); rate history is never "
+                "rewritten"
+            )
+        )
     elif latest is not None and latest.heads == heads:
         # The same amounts as the rate in force since an earlier date: already present.
         plan.rates_skipped += 1
@@ -224,20 +290,34 @@ def apply_plan(session: Session, plan: Plan, *, tenant: str, by: str) -> None:
         session.execute(insert(Sor), [_new_sor(sor_id, line) for sor_id, line in plan.creates])
     if plan.updates:
         now = utcnow()
-        session.execute(update(Sor), [
-            {"id": sor.id, "description": line.description,
-             "search_text": search_text(sor.code, line.description),
-             "version": sor.version + 1, "updated_at": now}
-            for sor, line in plan.updates])
+        session.execute(
+            update(Sor),
+            [
+                {
+                    "id": sor.id,
+                    "description": line.description,
+                    "search_text": search_text(sor.code, line.description),
+                    "version": sor.version + 1,
+                    "updated_at": now,
+                }
+                for sor, line in plan.updates
+            ],
+        )
     if plan.rates:
         session.execute(insert(SorRate), [_rate_row(rate, tenant, by) for rate in plan.rates])
 
 
 def _new_sor(sor_id: str, line: SorLine) -> dict[str, Any]:
     values = sor_values(
-        sor_id=sor_id, code=line.code, type_code=line.type_code,
-        sub_type_code=line.sub_type_code, variant_code=line.variant_code,
-        uom_code=line.uom_code, rate_quantity=line.rate_quantity, description=line.description)
+        sor_id=sor_id,
+        code=line.code,
+        type_code=line.type_code,
+        sub_type_code=line.sub_type_code,
+        variant_code=line.variant_code,
+        uom_code=line.uom_code,
+        rate_quantity=line.rate_quantity,
+        description=line.description,
+    )
     # A new SOR takes the file's status; a stored SOR's status changes only through Modify SOR.
     values["status"] = line.status or SorStatus.ACTIVE.value
     return values

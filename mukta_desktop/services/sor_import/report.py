@@ -47,8 +47,11 @@ class ImportReport:
 
     def summary(self) -> str:
         if not self.ok:
-            return (f"{self.file}: refused, nothing imported; "
-                    f"{len(self.problems)} problem(s) to fix.")
-        return (f"{self.file}: {self.sors_created} SOR(s) created, {self.sors_updated} updated, "
-                f"{self.sors_unchanged} unchanged; {self.rates_added} rate(s) added, "
-                f"{self.rates_skipped} already present.")
+            return (
+                f"{self.file}: refused, nothing imported; {len(self.problems)} problem(s) to fix."
+            )
+        return (
+            f"{self.file}: {self.sors_created} SOR(s) created, {self.sors_updated} updated, "
+            f"{self.sors_unchanged} unchanged; {self.rates_added} rate(s) added, "
+            f"{self.rates_skipped} already present."
+        )

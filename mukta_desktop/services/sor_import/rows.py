@@ -24,7 +24,13 @@ RATE_FROM = "effective_from"
 RATE_TENANT = "tenant"
 
 DEFINITION_FIELDS: tuple[str, ...] = (
-    CODE, TYPE, SUB_TYPE, VARIANT, DESCRIPTION, UOM, RATE_QUANTITY,
+    CODE,
+    TYPE,
+    SUB_TYPE,
+    VARIANT,
+    DESCRIPTION,
+    UOM,
+    RATE_QUANTITY,
 )
 RATE_FIELDS: tuple[str, ...] = (*INPUT_HEADS, LABOUR_CESS, TOTAL)
 

@@ -105,10 +105,15 @@ def validate_rows(
 
 def _duplicate_message(code: str, earlier: SourceRow, row: SourceRow) -> str:
     if earlier.sheet is None:  # JSON items
-        return (f"code '{code}' appears twice (items {earlier.row} and {row.row}); "
-                "a code may be on one item only")
-    where = (f"rows {earlier.row} and {row.row}" if earlier.sheet == row.sheet
-             else f"row {earlier.row} of sheet '{earlier.sheet}' and row {row.row}")
+        return (
+            f"code '{code}' appears twice (items {earlier.row} and {row.row}); "
+            "a code may be on one item only"
+        )
+    where = (
+        f"rows {earlier.row} and {row.row}"
+        if earlier.sheet == row.sheet
+        else f"row {earlier.row} of sheet '{earlier.sheet}' and row {row.row}"
+    )
     return f"code '{code}' appears twice ({where}); a code may be on one row only"
 
 
@@ -120,8 +125,9 @@ def validate_row(
     type_code = check.get(TYPE, lambda v: vocabulary.sor_type(_required(v, "type")))
     sub_type = None
     if type_code is not None:
-        sub_type = check.get(SUB_TYPE, lambda v: vocabulary.sub_type(_required(v, "sub type"),
-                                                                     type_code))
+        sub_type = check.get(
+            SUB_TYPE, lambda v: vocabulary.sub_type(_required(v, "sub type"), type_code)
+        )
     variant = check.get(VARIANT, lambda v: vocabulary.variant(_required(v, "variant"), type_code))
     uom = check.get(UOM, lambda v: vocabulary.unit(_required(v, "unit")))
     description = check.get(DESCRIPTION, _description)
@@ -129,11 +135,30 @@ def validate_row(
     status = check.get(STATUS, _status)
     heads = _rate(check, type_code)
     rate_from = check.get(RATE_FROM, _iso_date)
-    if (check.problems or code is None or type_code is None or sub_type is None
-            or variant is None or uom is None or description is None or rate_quantity is None):
+    if (
+        check.problems
+        or code is None
+        or type_code is None
+        or sub_type is None
+        or variant is None
+        or uom is None
+        or description is None
+        or rate_quantity is None
+    ):
         return None, check.problems
-    return SorLine(row, code, type_code, sub_type, variant, uom, rate_quantity, description,
-                   heads, status, rate_from), []
+    return SorLine(
+        row,
+        code,
+        type_code,
+        sub_type,
+        variant,
+        uom,
+        rate_quantity,
+        description,
+        heads,
+        status,
+        rate_from,
+    ), []
 
 
 def _required(value: object, what: str) -> str:
@@ -179,18 +204,19 @@ def _iso_date(value: object) -> date | None:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise BadValue(f"'{text[:40]}' is not a date; write it as YYYY-MM-DD, such as "
-                       "2024-04-01") from None
+        raise BadValue(
+            f"'{text[:40]}' is not a date; write it as YYYY-MM-DD, such as 2024-04-01"
+        ) from None
 
 
 def _rate_quantity(value: object) -> Decimal:
-    number = number_of(value, places=_QUANTITY_PLACES, maximum=MAX_RATE_QUANTITY,
-                       above_zero=True)
+    number = number_of(value, places=_QUANTITY_PLACES, maximum=MAX_RATE_QUANTITY, above_zero=True)
     if number is None:
         raise BadValue("blank; give the quantity the rate is defined for (a number above 0)")
     if number == ZERO:
-        raise BadValue("0 is not allowed; give the quantity the rate is defined for "
-                       "(a number above 0)")
+        raise BadValue(
+            "0 is not allowed; give the quantity the rate is defined for (a number above 0)"
+        )
     # One spelling per value, so that 120, 120.0 and 120.00 are stored and compared alike.
     return plain(number)
 
@@ -219,11 +245,15 @@ def _rate(check: _RowCheck, type_code: str | None) -> RateHeads | None:
     if heads is None:
         return None
     if not is_blank(row.value(TOTAL)) and total != heads.total:
-        check.fail(f"total {to_str2(total)} is not the sum of the heads "
-                   f"({to_str2(heads.total)})", TOTAL)
+        check.fail(
+            f"total {to_str2(total)} is not the sum of the heads ({to_str2(heads.total)})", TOTAL
+        )
     elif heads.total <= ZERO:
-        check.fail("a rate needs at least one head above zero (or leave every rate cell "
-                   "blank for a SOR without a rate)", TOTAL if row.column(TOTAL) else None)
+        check.fail(
+            "a rate needs at least one head above zero (or leave every rate cell "
+            "blank for a SOR without a rate)",
+            TOTAL if row.column(TOTAL) else None,
+        )
     return heads
 
 
@@ -235,10 +265,15 @@ def _with_cess(
     if is_blank(check.row.value(LABOUR_CESS)) or given == complete.labour_cess:
         return complete
     if sor_type is SorType.WORKS:
-        check.fail(f"labour cess {to_str2(given)} should be {to_str2(complete.labour_cess)} "
-                   f"(1 % of {to_str2(heads.sum_without_cess())}, rounded half-up to paise)",
-                   LABOUR_CESS)
+        check.fail(
+            f"labour cess {to_str2(given)} should be {to_str2(complete.labour_cess)} "
+            f"(1 % of {to_str2(heads.sum_without_cess())}, rounded half-up to paise)",
+            LABOUR_CESS,
+        )
     else:
-        check.fail(f"labour cess applies to works items only; {sor_type.label} items carry "
-                   f"none (got {to_str2(given)})", LABOUR_CESS)
+        check.fail(
+            f"labour cess applies to works items only; {sor_type.label} items carry "
+            f"none (got {to_str2(given)})",
+            LABOUR_CESS,
+        )
     return None

@@ -75,8 +75,10 @@ def number_of(
     # Compared exactly, whatever the exponent (1E+1000000), before anything works on the digits.
     if number > maximum:
         low = "above 0" if above_zero else "0"
-        raise BadValue(f"{_shown(number)} is too large; allowed: {low} to "
-                       f"{format_indian(maximum, places)} with up to {places} decimals")
+        raise BadValue(
+            f"{_shown(number)} is too large; allowed: {low} to "
+            f"{format_indian(maximum, places)} with up to {places} decimals"
+        )
     return _checked(number, places, allow_noise=isinstance(value, float))
 
 
@@ -154,4 +156,4 @@ def _shown(number: Decimal) -> str:
 
 def _cut(text: str) -> str:
     """A value as quoted in a message: long ones cut short."""
-    return text if len(text) <= _SHOWN_CHARACTERS else text[:_SHOWN_CHARACTERS - 3] + "..."
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 3] + "..."

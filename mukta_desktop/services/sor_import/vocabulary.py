@@ -45,14 +45,20 @@ class Vocabulary:
         units.update({key(alias): code for alias, code in masters.unit_aliases.items()})
         units.update({key(u.code): u.code for u in masters.units})
         return cls(
-            types={**{key(t.name): t.code for t in masters.sor_types},
-                   **{key(t.code): t.code for t in masters.sor_types}},
+            types={
+                **{key(t.name): t.code for t in masters.sor_types},
+                **{key(t.code): t.code for t in masters.sor_types},
+            },
             type_names={t.code: t.name for t in masters.sor_types},
             sub_types=sub_types,
-            sub_type_codes={t.code: tuple(s.code for s in masters.sub_types_of(t.code))
-                            for t in masters.sor_types},
-            variants={**{key(v.name): v.code for v in masters.variants},
-                      **{key(v.code): v.code for v in masters.variants}},
+            sub_type_codes={
+                t.code: tuple(s.code for s in masters.sub_types_of(t.code))
+                for t in masters.sor_types
+            },
+            variants={
+                **{key(v.name): v.code for v in masters.variants},
+                **{key(v.code): v.code for v in masters.variants},
+            },
             variant_codes=tuple(v.code for v in masters.variants),
             units=units,
             unit_codes=tuple(u.code for u in masters.units),
@@ -69,25 +75,33 @@ class Vocabulary:
         found = self.sub_types.get((type_code, key(text)))
         if found is None:
             allowed = ", ".join(self.sub_type_codes.get(type_code, ()))
-            raise BadValue(f"sub type '{text}' is not a sub type of "
-                           f"{self.type_names.get(type_code, type_code)}; allowed: {allowed} "
-                           "(or their names)")
+            raise BadValue(
+                f"sub type '{text}' is not a sub type of "
+                f"{self.type_names.get(type_code, type_code)}; allowed: {allowed} "
+                "(or their names)"
+            )
         return found
 
     def variant(self, text: str, type_code: str | None) -> str:
         found = self.variants.get(key(text))
         if found is None:
-            raise BadValue(f"variant '{text}' is not known; allowed: "
-                           f"{', '.join(self.variant_codes)} (or their names)")
+            raise BadValue(
+                f"variant '{text}' is not known; allowed: "
+                f"{', '.join(self.variant_codes)} (or their names)"
+            )
         if type_code not in (None, SorType.WORKS.value) and found != NOT_APPLICABLE_VARIANT:
-            raise BadValue(f"variant '{text}' applies to works items only; "
-                           f"{self.type_names.get(type_code, type_code)} items use "
-                           "NA (Not Applicable)")
+            raise BadValue(
+                f"variant '{text}' applies to works items only; "
+                f"{self.type_names.get(type_code, type_code)} items use "
+                "NA (Not Applicable)"
+            )
         return found
 
     def unit(self, text: str) -> str:
         found = self.units.get(key(text))
         if found is None:
-            raise BadValue(f"unit '{text}' is not known; allowed: {', '.join(self.unit_codes)} "
-                           "(or an alias such as QTL, MTR, Nos)")
+            raise BadValue(
+                f"unit '{text}' is not known; allowed: {', '.join(self.unit_codes)} "
+                "(or an alias such as QTL, MTR, Nos)"
+            )
         return found

@@ -37,28 +37,55 @@ HEADER_SCAN_ROWS = 10  # the header is among the first rows (the MDT file has a 
 
 # Header text (normalised) -> field. "Matrial" is how the MUKTA bulk-upload file spells it.
 HEADERS: dict[str, str] = {
-    "code": CODE, "sor code": CODE,
-    "type": TYPE, "sor type": TYPE,
-    "sub type": SUB_TYPE, "subtype": SUB_TYPE, "sor sub type": SUB_TYPE,
-    "variant": VARIANT, "sor variant": VARIANT,
-    "sor description": DESCRIPTION, "description": DESCRIPTION,
-    "uom": UOM, "unit": UOM, "unit of measurement": UOM,
+    "code": CODE,
+    "sor code": CODE,
+    "type": TYPE,
+    "sor type": TYPE,
+    "sub type": SUB_TYPE,
+    "subtype": SUB_TYPE,
+    "sor sub type": SUB_TYPE,
+    "variant": VARIANT,
+    "sor variant": VARIANT,
+    "sor description": DESCRIPTION,
+    "description": DESCRIPTION,
+    "uom": UOM,
+    "unit": UOM,
+    "unit of measurement": UOM,
     "qty for which rate is defined": RATE_QUANTITY,
-    "quantity for which rate is defined": RATE_QUANTITY, "rate quantity": RATE_QUANTITY,
-    "basic material rate": "material", "basic material": "material", "material": "material",
-    "basic labour rate": "labour", "basic labour": "labour", "labour": "labour",
-    "basic machinery rate": "machinery", "basic machinery": "machinery",
+    "quantity for which rate is defined": RATE_QUANTITY,
+    "rate quantity": RATE_QUANTITY,
+    "basic material rate": "material",
+    "basic material": "material",
+    "material": "material",
+    "basic labour rate": "labour",
+    "basic labour": "labour",
+    "labour": "labour",
+    "basic machinery rate": "machinery",
+    "basic machinery": "machinery",
     "machinery": "machinery",
-    "conveyance": "conveyance", "royalty": "royalty",
-    "dmf": "dmf", "district mineral fund": "dmf", "district mineral fund dmf": "dmf",
-    "emf": "emf", "exploration mineral fund": "emf", "exploration mineral fund emf": "emf",
-    "additional charges": "additional", "additional charge": "additional",
-    "labour cess": LABOUR_CESS, "total": TOTAL, "total rate": TOTAL,
+    "conveyance": "conveyance",
+    "royalty": "royalty",
+    "dmf": "dmf",
+    "district mineral fund": "dmf",
+    "district mineral fund dmf": "dmf",
+    "emf": "emf",
+    "exploration mineral fund": "emf",
+    "exploration mineral fund emf": "emf",
+    "additional charges": "additional",
+    "additional charge": "additional",
+    "labour cess": LABOUR_CESS,
+    "total": TOTAL,
+    "total rate": TOTAL,
 }
 # How a missing required column is named in messages (the MDT file's own headers).
 REQUIRED_HEADERS: dict[str, str] = {
-    CODE: "Code", TYPE: "Type", SUB_TYPE: "Sub Type", VARIANT: "Variant",
-    DESCRIPTION: "SOR Description", UOM: "UOM", RATE_QUANTITY: "Qty for which rate is defined",
+    CODE: "Code",
+    TYPE: "Type",
+    SUB_TYPE: "Sub Type",
+    VARIANT: "Variant",
+    DESCRIPTION: "SOR Description",
+    UOM: "UOM",
+    RATE_QUANTITY: "Qty for which rate is defined",
 }
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -118,16 +145,20 @@ def _read_sheet(sheet: Any, source: Source) -> None:
         if all(_blank_row(r) for r in top) and all(_blank_row(r) for r in rows):
             source.problems.append(ImportProblem(f"sheet '{title}' has no SOR rows", title))
         else:
-            source.problems.append(ImportProblem(
-                f"no header row in the first {HEADER_SCAN_ROWS} rows; the header needs the "
-                f"columns {_names(DEFINITION_FIELDS)}", title))
+            source.problems.append(
+                ImportProblem(
+                    f"no header row in the first {HEADER_SCAN_ROWS} rows; the header needs the "
+                    f"columns {_names(DEFINITION_FIELDS)}",
+                    title,
+                )
+            )
         return
     header_row = header_index + 1
     columns = _columns(top[header_index], title, header_row, source)
     if columns is None:
         return
     found = 0
-    for number, values in enumerate(top[header_index + 1:], start=header_row + 1):
+    for number, values in enumerate(top[header_index + 1 :], start=header_row + 1):
         found += _add_row(source, title, number, values, columns)
     for number, values in enumerate(rows, start=len(top) + 1):
         found += _add_row(source, title, number, values, columns)
@@ -158,16 +189,26 @@ def _columns(
             continue
         text = " ".join(str(value).split())
         if field in columns:
-            problems.append(ImportProblem(
-                f"columns '{columns[field][1]}' and '{text}' hold the same thing; keep one",
-                sheet, row, text))
+            problems.append(
+                ImportProblem(
+                    f"columns '{columns[field][1]}' and '{text}' hold the same thing; keep one",
+                    sheet,
+                    row,
+                    text,
+                )
+            )
         else:
             columns[field] = (index, text)
     missing = [f for f in DEFINITION_FIELDS if f not in columns]
     if missing:
-        problems.append(ImportProblem(
-            f"missing column(s) {_names(missing)}; the header row needs "
-            f"{_names(DEFINITION_FIELDS)}", sheet, row))
+        problems.append(
+            ImportProblem(
+                f"missing column(s) {_names(missing)}; the header row needs "
+                f"{_names(DEFINITION_FIELDS)}",
+                sheet,
+                row,
+            )
+        )
     source.problems.extend(problems)
     return None if problems else columns
 
@@ -181,7 +222,10 @@ def _blank_row(values: tuple[object, ...]) -> bool:
 
 
 def _add_row(
-    source: Source, sheet: str, number: int, values: tuple[object, ...],
+    source: Source,
+    sheet: str,
+    number: int,
+    values: tuple[object, ...],
     columns: dict[str, tuple[int, str]],
 ) -> int:
     """Add the row unless every SOR cell is blank (a filled-in Sr. No. alone is not a row)."""
