@@ -101,6 +101,13 @@ def check_overheads(overheads: Sequence[Overhead]) -> None:
                 field="overheads",
             )
         seen.add(overhead.code)
+        if overhead.kind is OverheadKind.PERCENT and (
+            overhead.percent is None or not ZERO <= overhead.percent <= HUNDRED
+        ):
+            raise ValidationError(
+                f"Overhead '{overhead.description}': a percentage from 0 to 100.",
+                field="overheads",
+            )
         if overhead.kind is OverheadKind.LUMPSUM and (
             overhead.lump_sum is None or overhead.lump_sum < ZERO
         ):
@@ -135,7 +142,7 @@ class Totals:
 
 def line_analysis(line: Line) -> CostAnalysis:
     """Material, labour and machinery cost of a SOR line from its rate's heads × quantity."""
-    if line.heads is None:
+    if line.heads is None or line.category is not LineCategory.SOR:
         return CostAnalysis()
     quantity = line.quantity
     heads = line.heads.as_dict()

@@ -26,7 +26,13 @@ from mukta_desktop.domain.estimate import (
     compute,
 )
 from mukta_desktop.domain.ids import new_id
-from mukta_desktop.domain.measurements import MeasurementRow, RowKind, check_row, row_warning
+from mukta_desktop.domain.measurements import (
+    MeasurementRow,
+    RowKind,
+    check_row,
+    item_quantity,
+    row_warning,
+)
 from mukta_desktop.domain.numbers import check_decimal
 from mukta_desktop.domain.roles import Role, require
 from mukta_desktop.domain.sor import HEAD_LABELS, RateHeads, SorStatus
@@ -126,6 +132,13 @@ def _check_draft(draft: EstimateDraft) -> list[str]:
             warning = row_warning(row, where=f"{where}, row {row_number}")
             if warning:
                 warnings.append(warning)
+        quantity = item_quantity(line.rows)
+        if quantity < 0:
+            raise ValidationError(
+                f"{where}: the deductions exceed the measurements (quantity {quantity}); "
+                "a line's quantity may not be negative.",
+                field="rows",
+            )
     check_overheads([_overhead(o) for o in draft.overheads])
     return warnings
 
