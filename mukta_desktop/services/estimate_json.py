@@ -299,5 +299,7 @@ def create_from_json(db: Database, actor: Actor, data: Any, *, today: date) -> E
         )
         if project is None:
             project = add_project_in(session, actor, new_project, today=today)
-        estimate = create_estimate_in(session, actor, project, draft, today=today, prefix="ES")
+        estimate = create_estimate_in(
+            session, actor, project, draft, today=today, prefix="ES", complete=True
+        )
         return estimate_view(session, estimate, actor)

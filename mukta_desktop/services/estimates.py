@@ -111,36 +111,40 @@ def price_in(session: Session, sor_code: str, *, at: date, tenant: str) -> LineD
     )
 
 
-def _check_draft(draft: EstimateDraft) -> list[str]:
-    """Refuse what no estimate may hold; return warnings (rows measuring nothing)."""
-    check_has_lines([_line(d) for d in draft.lines])
+def check_draft(draft: EstimateDraft, *, complete: bool) -> None:
+    """Refuse what no draft may hold (numbers out of range, a SOR line without its code).
+
+    A draft being typed may be incomplete: no lines yet, a row just added and still blank, a
+    non-SOR line not yet described. `complete=True` (submitting, re-submitting, a file from
+    the command line) also refuses those, naming the line and row.
+    """
+    if complete:
+        check_has_lines([_line(d) for d in draft.lines])
     if len(draft.lines) > MAX_LINES:
         raise ValidationError(f"An estimate holds at most {MAX_LINES} lines.", field="lines")
-    warnings: list[str] = []
     for number, line in enumerate(draft.lines, start=1):
         where = f"Line {number}"
         if line.category is LineCategory.NON_SOR:
-            if not line.description.strip():
+            if complete and not line.description.strip():
                 raise ValidationError(f"{where}: describe the non-SOR item.", field="description")
-            if not line.unit.strip():
+            if complete and not line.unit.strip():
                 raise ValidationError(f"{where}: give the unit.", field="unit")
             check_decimal(line.rate, field=f"{where}, rate", places=2, maximum=MAX_RATE)
         elif not line.sor_code:
             raise ValidationError(f"{where}: a SOR line needs its SOR code.", field="sor_code")
         for row_number, row in enumerate(line.rows, start=1):
+            blank = all(factor is None for factor in row.factors())
+            if blank and not complete:
+                continue
             check_row(row, where=f"{where}, row {row_number}")
-            warning = row_warning(row, where=f"{where}, row {row_number}")
-            if warning:
-                warnings.append(warning)
         quantity = item_quantity(line.rows)
-        if quantity < 0:
+        if complete and quantity < 0:
             raise ValidationError(
                 f"{where}: the deductions exceed the measurements (quantity {quantity}); "
                 "a line's quantity may not be negative.",
                 field="rows",
             )
     check_overheads([_overhead(o) for o in draft.overheads])
-    return warnings
 
 
 def _line(draft: LineDraft) -> Line:
@@ -342,9 +346,10 @@ def create_estimate_in(
     prefix: str,
     revision_of: Estimate | None = None,
     comment: str = "",
+    complete: bool = False,
 ) -> Estimate:
     draft = _freeze_sor_lines(session, draft, project.tenant_code)
-    _check_draft(draft)
+    check_draft(draft, complete=complete)
     measured.check_revision_quantities(
         session, None if revision_of is None else revision_of.id, draft
     )
@@ -400,7 +405,7 @@ def save_estimate(
                 f"{estimate.version}, yours {expected_version}); reopen it to see the changes."
             )
         draft = _freeze_sor_lines(session, draft, estimate.tenant_code)
-        _check_draft(draft)
+        check_draft(draft, complete=False)
         measured.check_revision_quantities(session, estimate.revision_of_id, draft)
         _write_contents(session, estimate, draft)
         estimate.version += 1
@@ -433,6 +438,9 @@ def act(
         transition = ESTIMATE_WORKFLOW.transition(
             before, action, actor.roles, is_creator=estimate.created_by == actor.login
         )
+        if action in (Action.SUBMIT, Action.RESUBMIT):
+            # What may be saved half-typed must be whole before anyone else sees it.
+            check_draft(load_draft(session, estimate), complete=True)
         if action is Action.APPROVE and estimate.revision_of_id is not None:
             _check_revision_may_be_approved(session, estimate)
         estimate.status = transition.target.value
