@@ -128,6 +128,11 @@ def _decimal(value: Any, where: str) -> Decimal | None:
     return number
 
 
+def _one_if_blank(value: Decimal | None) -> Decimal:
+    """A blank rate quantity is 1; a typed 0 stays 0 (and is refused), never becomes 1."""
+    return Decimal(1) if value is None else value
+
+
 def _text(value: Any, where: str, *, required: bool = False) -> str:
     if value is None:
         value = ""
@@ -190,8 +195,9 @@ def _line(item: Any, number: int) -> LineDraft:
             description=_text(item.get("description"), f"{where}, description", required=True),
             unit=_text(item.get("unit"), f"{where}, unit", required=True),
             rate=rate,
-            rate_quantity=_decimal(item.get("rate_quantity"), f"{where}, rate_quantity")
-            or Decimal(1),
+            rate_quantity=_one_if_blank(
+                _decimal(item.get("rate_quantity"), f"{where}, rate_quantity")
+            ),
             rows=rows,
             reason=_text(item.get("reason"), f"{where}, reason"),
         )

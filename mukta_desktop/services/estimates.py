@@ -76,6 +76,8 @@ RECORD_TYPE = "ESTIMATE"
 SAVE_DRAFT = "save-draft"
 MAX_RATE = Decimal("99999999.99")
 MAX_LINES = 2000
+MIN_RATE_QUANTITY = Decimal("0.0001")
+MAX_RATE_QUANTITY = Decimal("99999.9999")
 
 
 # ---------------------------------------------------------------- pricing and checking
@@ -130,6 +132,15 @@ def check_draft(draft: EstimateDraft, *, complete: bool) -> None:
             if complete and not line.unit.strip():
                 raise ValidationError(f"{where}: give the unit.", field="unit")
             check_decimal(line.rate, field=f"{where}, rate", places=2, maximum=MAX_RATE)
+            # The rate is per this many units; 0 would divide by zero, a negative one would
+            # turn the amount negative.
+            check_decimal(
+                line.rate_quantity,
+                field=f"{where}, rate quantity",
+                places=4,
+                minimum=MIN_RATE_QUANTITY,
+                maximum=MAX_RATE_QUANTITY,
+            )
         elif not line.sor_code:
             raise ValidationError(f"{where}: a SOR line needs its SOR code.", field="sor_code")
         for row_number, row in enumerate(line.rows, start=1):
@@ -398,19 +409,31 @@ def save_estimate(
     """Save the editor's draft over an editable estimate (autosave calls this too)."""
     with db.unit_of_work() as session:
         estimate = find_estimate(session, number)
-        _require_editable(estimate, actor)
-        if expected_version is not None and estimate.version != expected_version:
-            raise ValidationError(
-                f"{estimate.number} was changed elsewhere since you opened it (version "
-                f"{estimate.version}, yours {expected_version}); reopen it to see the changes."
-            )
-        draft = _freeze_sor_lines(session, draft, estimate.tenant_code)
-        check_draft(draft, complete=False)
-        measured.check_revision_quantities(session, estimate.revision_of_id, draft)
-        _write_contents(session, estimate, draft)
-        estimate.version += 1
-        session.flush()
+        save_in(session, actor, estimate, draft, expected_version=expected_version)
         return estimate_view(session, estimate, actor)
+
+
+def save_in(
+    session: Session,
+    actor: Actor,
+    estimate: Estimate,
+    draft: EstimateDraft,
+    *,
+    expected_version: int | None = None,
+) -> None:
+    """`save_estimate` inside a unit of work the caller owns."""
+    _require_editable(estimate, actor)
+    if expected_version is not None and estimate.version != expected_version:
+        raise ValidationError(
+            f"{estimate.number} was changed elsewhere since you opened it (version "
+            f"{estimate.version}, yours {expected_version}); reopen it to see the changes."
+        )
+    draft = _freeze_sor_lines(session, draft, estimate.tenant_code)
+    check_draft(draft, complete=False)
+    measured.check_revision_quantities(session, estimate.revision_of_id, draft)
+    _write_contents(session, estimate, draft)
+    estimate.version += 1
+    session.flush()
 
 
 def _require_editable(estimate: Estimate, actor: Actor) -> None:
@@ -432,25 +455,30 @@ def act(
     """Take a workflow action, with its comment, after the role and state checks."""
     with db.unit_of_work() as session:
         estimate = find_estimate(session, number)
-        if estimate.tenant_code != actor.tenant:
-            raise NotFound(f"No estimate with number '{number.strip()}' in your ULB.")
-        before = Status(estimate.status)
-        transition = ESTIMATE_WORKFLOW.transition(
-            before, action, actor.roles, is_creator=estimate.created_by == actor.login
-        )
-        if action in (Action.SUBMIT, Action.RESUBMIT):
-            # What may be saved half-typed must be whole before anyone else sees it.
-            check_draft(load_draft(session, estimate), complete=True)
-        if action is Action.APPROVE and estimate.revision_of_id is not None:
-            _check_revision_may_be_approved(session, estimate)
-        estimate.status = transition.target.value
-        estimate.version += 1
-        estimate.updated_at = utcnow()
-        _event(
-            session, estimate, actor, action.value, before.value, transition.target.value, comment
-        )
-        session.flush()
+        act_in(session, actor, estimate, action, comment=comment)
         return estimate_view(session, estimate, actor)
+
+
+def act_in(
+    session: Session, actor: Actor, estimate: Estimate, action: Action, *, comment: str = ""
+) -> None:
+    """`act` inside a unit of work the caller owns."""
+    if estimate.tenant_code != actor.tenant:
+        raise NotFound(f"No estimate with number '{estimate.number}' in your ULB.")
+    before = Status(estimate.status)
+    transition = ESTIMATE_WORKFLOW.transition(
+        before, action, actor.roles, is_creator=estimate.created_by == actor.login
+    )
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        # What may be saved half-typed must be whole before anyone else sees it.
+        check_draft(load_draft(session, estimate), complete=True)
+    if action is Action.APPROVE and estimate.revision_of_id is not None:
+        _check_revision_may_be_approved(session, estimate)
+    estimate.status = transition.target.value
+    estimate.version += 1
+    estimate.updated_at = utcnow()
+    _event(session, estimate, actor, action.value, before.value, transition.target.value, comment)
+    session.flush()
 
 
 MAX_APPROVED_REVISIONS = 2

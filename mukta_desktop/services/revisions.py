@@ -44,43 +44,53 @@ def revise(db: Database, actor: Actor, number: str, *, today: date) -> EstimateV
     revision, starting from its lines and measurements, priced as of today."""
     require(actor.has(Role.ESTIMATE_CREATOR), "revise estimates", "ESTIMATE_CREATOR")
     with db.unit_of_work() as session:
-        source = find_estimate(session, number)
-        if source.tenant_code != actor.tenant:
-            raise PermissionDenied(f"{source.number} belongs to another ULB.")
-        original = (
-            session.get_one(Estimate, source.revision_of_id) if source.revision_of_id else source
-        )
-        base = _in_force(session, original)
-        if Status(source.status) is not Status.APPROVED or base.id != source.id:
-            raise ValidationError(
-                f"Only the estimate in force can be revised: {base.number} "
-                f"({Status(base.status).label}), not {source.number}."
-            )
-        _check_revision_count(session, original)
-        open_revision = session.scalar(
-            select(Estimate.number).where(
-                Estimate.revision_of_id == original.id,
-                Estimate.status.notin_([Status.APPROVED.value, Status.REJECTED.value]),
-            )
-        )
-        if open_revision is not None:
-            raise ValidationError(
-                f"{open_revision} is already a revision in progress; finish or reject it first."
-            )
-        used = measured.used_quantities(session, base.id)
-        draft = _revision_draft(session, load_draft(session, base), used, today, base.tenant_code)
-        project = session.get_one(Project, base.project_id)
-        revision = create_estimate_in(
-            session,
-            actor,
-            project,
-            draft,
-            today=today,
-            prefix="RE",
-            revision_of=original,
-            comment=f"Revision of {base.number}",
-        )
+        revision = revise_in(session, actor, find_estimate(session, number), today=today)
         return estimate_view(session, revision, actor)
+
+
+def revise_in(session: Session, actor: Actor, source: Estimate, *, today: date) -> Estimate:
+    """`revise` inside a unit of work the caller owns."""
+    require(actor.has(Role.ESTIMATE_CREATOR), "revise estimates", "ESTIMATE_CREATOR")
+    if source.tenant_code != actor.tenant:
+        raise PermissionDenied(f"{source.number} belongs to another ULB.")
+    original = session.get_one(Estimate, source.revision_of_id) if source.revision_of_id else source
+    base = _in_force(session, original)
+    if base.id == source.id and Status(source.status) is not Status.APPROVED:
+        raise ValidationError(
+            f"{source.number} is {Status(source.status).label}: only an approved estimate "
+            "can be revised."
+        )
+    if base.id != source.id:
+        raise ValidationError(
+            f"Only the estimate in force can be revised: {base.number} "
+            f"({Status(base.status).label}), not {source.number}."
+        )
+    _check_revision_count(session, original)
+    open_revision = session.scalar(
+        select(Estimate.number).where(
+            Estimate.revision_of_id == original.id,
+            Estimate.status.notin_([Status.APPROVED.value, Status.REJECTED.value]),
+        )
+    )
+    if open_revision is not None:
+        raise ValidationError(
+            f"{open_revision} is already a revision in progress; finish or reject it first."
+        )
+    # Measured quantities are kept per line of the original (MBs of any revision count), the
+    # same key `check_revision_quantities` reads with.
+    used = measured.used_quantities(session, original.id)
+    draft = _revision_draft(session, load_draft(session, base), used, today, base.tenant_code)
+    project = session.get_one(Project, base.project_id)
+    return create_estimate_in(
+        session,
+        actor,
+        project,
+        draft,
+        today=today,
+        prefix="RE",
+        revision_of=original,
+        comment=f"Revision of {base.number}",
+    )
 
 
 def _in_force(session: Session, original: Estimate) -> Estimate:

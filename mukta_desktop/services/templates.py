@@ -42,7 +42,10 @@ def save_template(db: Database, actor: Actor, number: str, name: str) -> Templat
     if not name.strip():
         raise ValidationError("Template name: give the template a name.", field="name")
     with db.unit_of_work() as session:
-        view = estimate_view(session, find_estimate(session, number), None)
+        source = find_estimate(session, number)
+        if source.tenant_code != actor.tenant:
+            raise NotFound(f"No estimate with number '{number.strip()}' in your ULB.")
+        view = estimate_view(session, source, None)
         clash = session.scalar(
             select(EstimateTemplate).where(
                 EstimateTemplate.tenant_code == actor.tenant,
