@@ -13,17 +13,21 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mukta_desktop import __version__
-from mukta_desktop.domain.dates import format_date, india_today
+from mukta_desktop.domain.dates import INDIA, format_date, india_today
 from mukta_desktop.domain.errors import DomainError
-from mukta_desktop.domain.numbers import format_money
+from mukta_desktop.domain.numbers import format_indian, format_money
+from mukta_desktop.domain.workflow import Action, Status
 from mukta_desktop.services.paths import default_data_dir
 
 if TYPE_CHECKING:
+    from mukta_desktop.domain.deviation import Statement
     from mukta_desktop.services.database import Database
+    from mukta_desktop.services.estimate_views import EstimateSummary, EstimateView
     from mukta_desktop.services.users import Actor
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -111,15 +115,129 @@ def _parser() -> argparse.ArgumentParser:
     ulist = user_commands.add_parser("list", parents=[common], help="list local users")
     ulist.add_argument("--json", action="store_true")
 
+    _estimate_parser(commands, common)
+
     commands.add_parser(
-        "demo", parents=[common], help="load the demo seed (demo data, not official rates)"
+        "demo",
+        parents=[common],
+        help="load the demo seed (demo data, not official rates): demo SORs, the user demo, "
+        "and a demo project with an approved estimate and an approved revision",
     )
     return parser
+
+
+ACTIONS = [a.value for a in Action]
+STATUSES = [s.value for s in Status]
+
+
+def _estimate_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    estimate = commands.add_parser(
+        "estimate",
+        parents=[common],
+        help="detailed and revised estimates",
+        description="Detailed and revised estimates. create, action and revise act as --user "
+        "(password from MUKTA_PASSWORD or a prompt); list, show, export and deviation only read.",
+    )
+    sub = estimate.add_subparsers(dest="estimate_command", metavar="ACTION", required=True)
+    create = sub.add_parser(
+        "create",
+        parents=[common],
+        help="a draft estimate from a JSON file (prints its number)",
+        description="Create a draft estimate, and its project when the ULB has no project of "
+        "that name, from a JSON file: {project: {name, description, ward, sanction_date}, "
+        "date, lines: [{category: SOR, sor_code, measurements: [{kind: plus|minus, name, "
+        "number, length, breadth, depth}]} | {category: NON-SOR, description, unit, rate, "
+        "measurements}], overheads: [{code: SC} | {code: GST} | {code: LS, description, "
+        "amount}]}. Numbers are strings, a blank factor is null. SOR lines take the rate in "
+        "force on `date` (which may be in the past). The JSON of `estimate show --json` is "
+        "accepted too (its computed fields are ignored). Prints the new estimate number.",
+    )
+    create.add_argument("--from-json", dest="from_json", type=Path, required=True, metavar="FILE")
+
+    show = sub.add_parser(
+        "show",
+        parents=[common],
+        help="an estimate with its lines, totals and history",
+        description="An estimate with its lines and measurements, totals, the amount in words "
+        "and its history. --json: quantities as strings with 4 decimals, amounts with 2.",
+    )
+    show.add_argument("number", metavar="NUMBER")
+    show.add_argument("--json", action="store_true")
+
+    lst = sub.add_parser(
+        "list",
+        parents=[common],
+        help="list estimates (newest change first)",
+        description="Estimates in this installation, newest change first. --inbox lists what "
+        "waits for --user instead (estimates for their roles and their own drafts).",
+    )
+    lst.add_argument("--tenant", default=None, help="only this ULB (od.<ulb>; default: all)")
+    lst.add_argument("--search", default="", help="words of the number or project")
+    lst.add_argument(
+        "--status",
+        type=str.upper,
+        choices=STATUSES,
+        default=None,
+        metavar="STATUS",
+        help=f"only this status: {', '.join(STATUSES)}",
+    )
+    lst.add_argument("--inbox", action="store_true", help="what waits for --user")
+    lst.add_argument("--json", action="store_true")
+
+    action = sub.add_parser(
+        "action",
+        parents=[common],
+        help="take a workflow action as --user",
+        description="Take a workflow action on an estimate as --user: "
+        + "; ".join(f"{a.value} ({a.label})" for a in Action)
+        + ".",
+    )
+    action.add_argument("number", metavar="NUMBER")
+    action.add_argument("action", type=str.lower, choices=ACTIONS, metavar="ACTION")
+    action.add_argument("--comment", default="", help="the comment kept in the history")
+
+    revise = sub.add_parser(
+        "revise",
+        parents=[common],
+        help="start a revised estimate of the approved estimate in force (as --user)",
+        description="Start a revised estimate (RE/...) of the approved estimate in force, "
+        "priced as of today; prints its number. At most two revisions are approved.",
+    )
+    revise.add_argument("number", metavar="NUMBER")
+
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write an estimate to PDF or Excel",
+    )
+    export.add_argument("number", metavar="NUMBER")
+    export.add_argument("--format", dest="fmt", choices=["pdf", "xlsx"], required=True)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    deviation = sub.add_parser(
+        "deviation",
+        parents=[common],
+        help="the deviation statement of a revised estimate",
+        description="The deviation statement of a revised estimate against the estimate it "
+        "revises. With --format and --out it is written to a PDF or Excel file; without them "
+        "it is printed as text, or as JSON with --json (amounts in whole rupees as strings, "
+        "quantities with 4 decimals). NUMBER is a revision (RE/...); an original estimate's "
+        "number stands for its latest revision.",
+    )
+    deviation.add_argument("number", metavar="NUMBER")
+    deviation.add_argument("--format", dest="fmt", choices=["pdf", "xlsx"], default=None)
+    deviation.add_argument("--out", type=Path, default=None, metavar="FILE")
+    deviation.add_argument("--json", action="store_true", help="print the statement as JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "estimate" and args.estimate_command == "deviation":
+        if (args.fmt is None) != (args.out is None):
+            parser.error("estimate deviation: give --format and --out together (or neither).")
+        if args.json and args.out is not None:
+            parser.error("estimate deviation: --json prints the statement; drop --format/--out.")
     data_dir: Path = getattr(args, "data_dir", None) or default_data_dir()
     if args.command is None:
         from mukta_desktop.app import run_gui
@@ -143,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(db, args)
     except (DomainError, Refused) as exc:
         return _fail(str(exc))
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_REFUSED
     finally:
         db.close()
 
@@ -355,7 +478,375 @@ def _demo(db: Database, args: argparse.Namespace) -> int:
             f"Demo loaded: {result.sors} demo SORs, {result.rates} demo rates "
             "(demo data, not official rates). Sign in as demo / demo."
         )
+        print(
+            f"Demo project {result.project} with the approved estimate {result.estimate} and "
+            f"its approved revision {result.revision} (demo data)."
+        )
     return EXIT_OK
+
+
+# ---------------------------------------------------------------- estimates
+
+
+def _estimate_create(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.estimate_json import create_from_json
+
+    actor = _acting_user(db, args, "estimate create")
+    path: Path = args.from_json
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise Refused(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"{path} is not a UTF-8 text file (an estimate JSON file).") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Refused(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    view = create_from_json(db, actor, data, today=india_today())
+    for warning in view.warnings:
+        print(f"mukta-desktop: warning: {warning}", file=sys.stderr)
+    print(view.number)
+    return EXIT_OK
+
+
+def _estimate_show(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.estimate_json import estimate_to_json
+    from mukta_desktop.services.estimates import get_estimate
+
+    view = get_estimate(db, args.number)
+    if args.json:
+        _print_json(estimate_to_json(view))
+        return EXIT_OK
+    _print_estimate(view)
+    return EXIT_OK
+
+
+def _qty(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.0001')):f}"
+
+
+def _factor(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_estimate(view: EstimateView) -> None:
+    title = (
+        view.number
+        if view.revision_of is None
+        else (f"{view.number} (revision {view.revision_no} of {view.revision_of})")
+    )
+    print(f"{title}  {view.status.label}")
+    print(f"  Project {view.project.number}  {view.project.name}")
+    print(
+        f"  {view.tenant_name} ({view.tenant}), dated {format_date(view.estimate_date)}, "
+        f"created by {view.created_by}"
+    )
+    if view.description:
+        print(f"  {view.description}")
+    print()
+    print(f"  {'#':>3}  {'Item':<48} {'Unit':<5} {'Quantity':>14} {'Rate':>14} {'Amount':>16}")
+    for number, line in enumerate(view.lines, start=1):
+        d = line.draft
+        item = f"{d.sor_code} {d.description}" if d.sor_code else f"(non-SOR) {d.description}"
+        rate = format_money(d.rate)
+        if d.rate_quantity != 1:
+            rate += f" /{d.rate_quantity.normalize():f}"
+        print(
+            f"  {number:>3}  {_clip(item, 48):<48} {d.unit:<5} "
+            f"{format_indian(line.quantity, 4):>14} {rate:>14} {format_money(line.amount):>16}"
+        )
+        for row in d.rows:
+            sign = "+" if row.kind.value == "plus" else "-"
+            factors = " x ".join(_factor(f) or "·" for f in row.factors())
+            print(f"         {sign} {_clip(row.name, 38):<38} {factors:<32} = {_qty(row.quantity)}")
+        if d.used_quantity is not None and d.used_rate is not None:
+            print(
+                f"         of which {_qty(d.used_quantity)} already measured, at the original "
+                f"rate {format_money(d.used_rate)}"
+            )
+        if d.reason:
+            print(f"         Reason: {d.reason}")
+    print()
+    width = 44
+    print(f"  {'SOR total':<{width}} {format_money(view.sor_total):>18}")
+    print(f"  {'Non-SOR total':<{width}} {format_money(view.non_sor_total):>18}")
+    for overhead in view.overheads:
+        o = overhead.draft
+        label = (
+            o.description if o.percent is None else f"{o.description} @ {o.percent.normalize():f} %"
+        )
+        print(f"  {_clip(label, width):<{width}} {format_money(overhead.amount):>18}")
+    print(f"  {'Total':<{width}} {format_money(view.total):>18}")
+    print(f"  {'Total in whole rupees':<{width}} {format_indian(view.total_rupees, 0):>18}")
+    print(f"  {view.total_in_words}")
+    a = view.analysis
+    print(
+        f"  Cost analysis of the SOR lines: material {format_money(a.material)}, labour "
+        f"{format_money(a.labour)}, machinery {format_money(a.machinery)}"
+    )
+    for warning in view.warnings:
+        print(f"  Warning: {warning}")
+    print()
+    print("  History:")
+    for event in view.history:
+        when = event.at.astimezone(INDIA).strftime("%d/%m/%Y %H:%M")
+        try:
+            what = Action(event.action).label
+        except ValueError:
+            what = event.action.replace("-", " ").capitalize()
+        try:
+            status = Status(event.to_status).label
+        except ValueError:
+            status = event.to_status
+        print(f"    {when}  {what:<24} {event.by_login:<14} -> {status}")
+        if event.comment:
+            print(f"{'':<23}{event.comment}")
+
+
+def _estimate_list(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.estimates import inbox, list_estimates
+
+    if args.inbox:
+        if not getattr(args, "user", None):
+            raise Refused("--inbox lists what waits for a user: name them with --user LOGIN.")
+        found = inbox(db, _acting_user(db, args, "estimate list --inbox"))
+        if args.search or args.status or args.tenant:
+            raise Refused("--inbox takes no --search, --status or --tenant.")
+    else:
+        if args.tenant is not None:
+            from mukta_desktop.services.sor_store import check_tenant
+
+            with db.read() as session:
+                check_tenant(session, args.tenant)
+        found = list_estimates(
+            db,
+            tenant=args.tenant,
+            text=args.search,
+            statuses=[Status(args.status)] if args.status else [],
+        )
+    if args.json:
+        _print_json([_summary_json(e) for e in found])
+        return EXIT_OK
+    for e in found:
+        revises = f" (revises {e.revision_of})" if e.revision_of else ""
+        print(
+            f"{e.number:<20} {e.status.label:<27} {format_date(e.estimate_date):<10} "
+            f"{format_money(e.total):>16}  {e.project_number}  "
+            f"{_clip(e.project_name, 50)}{revises}"
+        )
+    print(f"{len(found)} estimate(s)")
+    return EXIT_OK
+
+
+def _summary_json(e: EstimateSummary) -> dict[str, Any]:
+    return {
+        "number": e.number,
+        "revision_of": e.revision_of,
+        "project": {"number": e.project_number, "name": e.project_name},
+        "date": e.estimate_date.isoformat(),
+        "status": e.status.value,
+        "total": f"{e.total.quantize(Decimal('0.01')):f}",
+        "created_by": e.created_by,
+        "updated_at": e.updated_at.isoformat(),
+    }
+
+
+def _estimate_action(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.estimates import act
+
+    action = Action(args.action)
+    actor = _acting_user(db, args, f"estimate action {action.value}")
+    view = act(db, actor, args.number, action, comment=args.comment)
+    print(f"{view.number}: {action.label} done; now {view.status.label}.")
+    return EXIT_OK
+
+
+def _estimate_revise(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.revisions import revise
+
+    actor = _acting_user(db, args, "estimate revise")
+    view = revise(db, actor, args.number, today=india_today())
+    print(view.number)
+    return EXIT_OK
+
+
+def _estimate_export(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.estimates import get_estimate
+
+    view = get_estimate(db, args.number)
+    try:
+        if args.fmt == "pdf":
+            from mukta_desktop.reports.estimate_pdf import write_estimate_pdf
+
+            write_estimate_pdf(view, args.out)
+        else:
+            from mukta_desktop.reports.estimate_xlsx import write_estimate_xlsx
+
+            write_estimate_xlsx(view, args.out)
+    except ImportError as exc:
+        raise Refused(_no_report(args.fmt, exc)) from None
+    except OSError as exc:
+        raise Refused(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"{view.number} written to {args.out}.")
+    return EXIT_OK
+
+
+def _no_report(fmt: str, exc: ImportError) -> str:
+    return f"{fmt.upper()} export is not available in this installation ({exc})."
+
+
+def _revision_for_statement(db: Database, number: str) -> str:
+    """A revision's own number; for an original estimate, its latest revision's."""
+    from mukta_desktop.services.estimates import get_estimate
+    from mukta_desktop.services.projects import get_project
+
+    view = get_estimate(db, number)
+    if view.revision_of is not None:
+        return view.number
+    revisions = [
+        e.number
+        for e in get_project(db, view.project.number).estimates
+        if e.revision_of == view.number
+    ]
+    if not revisions:
+        raise Refused(
+            f"{view.number} has no revision yet; a deviation statement compares a revision "
+            "with the estimate it revises."
+        )
+    return revisions[-1]
+
+
+def _estimate_deviation(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.revisions import deviation_statement
+
+    before, after, statement = deviation_statement(db, _revision_for_statement(db, args.number))
+    if args.out is not None:
+        try:
+            if args.fmt == "pdf":
+                from mukta_desktop.reports.deviation_pdf import write_deviation_pdf
+
+                write_deviation_pdf(before, after, statement, args.out)
+            else:
+                from mukta_desktop.reports.deviation_xlsx import write_deviation_xlsx
+
+                write_deviation_xlsx(before, after, statement, args.out)
+        except ImportError as exc:
+            raise Refused(_no_report(args.fmt, exc)) from None
+        except OSError as exc:
+            raise Refused(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(f"Deviation statement of {after.number} written to {args.out}.")
+        return EXIT_OK
+    if args.json:
+        _print_json(_statement_json(before, after, statement))
+        return EXIT_OK
+    _print_statement(before, after, statement)
+    return EXIT_OK
+
+
+def _rupees(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(Decimal('0.01')):f}"
+
+
+def _statement_json(
+    before: EstimateView, after: EstimateView, statement: Statement
+) -> dict[str, Any]:
+    return {
+        "revision": after.number,
+        "revised_estimate": before.number,
+        "revision_of": after.revision_of,
+        "project": {"number": after.project.number, "name": after.project.name},
+        "rows": [
+            {
+                "number": r.number,
+                "sor_code": r.code,
+                "description": r.description,
+                "unit": r.unit,
+                "rate": f"{r.rate.quantize(Decimal('0.01')):f}",
+                "original_quantity": _qty(r.original_quantity),
+                "original_amount": _rupees(r.original_amount),
+                "revised_quantity": _qty(r.revised_quantity),
+                "revised_amount": _rupees(r.revised_amount),
+                "quantity_change": _qty(r.quantity_change),
+                "amount_change": _rupees(r.amount_change),
+                "less": _rupees(r.less),
+                "excess": _rupees(r.excess),
+                "percent": _percent(r.percent),
+                "verdict": r.verdict.value,
+                "reason": r.reason,
+                "extra": r.extra,
+                "removed": r.removed,
+            }
+            for r in statement.rows
+        ],
+        "overheads": [
+            {
+                "description": o.description,
+                "original_amount": _rupees(o.original_amount),
+                "revised_amount": _rupees(o.revised_amount),
+                "amount_change": _rupees(o.amount_change),
+            }
+            for o in statement.overheads
+        ],
+        "original_total": _rupees(statement.original_total),
+        "revised_total": _rupees(statement.revised_total),
+        "total_change": _rupees(statement.total_change),
+        "total_less": _rupees(statement.total_less),
+        "total_excess": _rupees(statement.total_excess),
+        "percent": _percent(statement.percent),
+    }
+
+
+def _print_statement(before: EstimateView, after: EstimateView, statement: Statement) -> None:
+    print(f"Deviation statement of {after.number} ({after.status.label}) against {before.number}")
+    print(f"  Project {after.project.number}  {after.project.name}")
+    print("  Amounts in whole rupees.")
+    print()
+    print(
+        f"  {'#':>3}  {'Item':<36} {'Unit':<5} {'Rate':>12} {'Agreement qty':>14} {'Amount':>12}"
+        f" {'Actual qty':>14} {'Amount':>12} {'Less':>10} {'Excess':>10} {'%':>8}"
+    )
+    for r in statement.rows:
+        item = f"{r.code} {r.description}" if r.code else r.description
+        mark = " (extra item)" if r.extra else " (removed)" if r.removed else ""
+        percent = "" if r.percent is None else f"{r.percent:f}"
+        print(
+            f"  {r.number:>3}  {_clip(item + mark, 36):<36} {r.unit:<5} {format_money(r.rate):>12}"
+            f" {format_indian(r.original_quantity, 4):>14}"
+            f" {format_indian(r.original_amount, 0):>12}"
+            f" {format_indian(r.revised_quantity, 4):>14} {format_indian(r.revised_amount, 0):>12}"
+            f" {format_indian(r.less, 0) if r.less else '':>10}"
+            f" {format_indian(r.excess, 0) if r.excess else '':>10} {percent:>8}"
+        )
+        if r.reason:
+            print(f"{'':<8}Reason: {r.reason}")
+    for o in statement.overheads:
+        print(
+            f"  {'':>3}  {_clip(o.description, 36):<36} {'':<5} {'':>12} {'':>14}"
+            f" {format_indian(o.original_amount, 0):>12} {'':>14}"
+            f" {format_indian(o.revised_amount, 0):>12}"
+        )
+    print()
+    percent = "" if statement.percent is None else f" ({statement.percent:f} %)"
+    print(
+        f"  Total: agreement {format_indian(statement.original_total, 0)}, actual "
+        f"{format_indian(statement.revised_total, 0)}, change "
+        f"{format_indian(statement.total_change, 0)}{percent}"
+    )
+    print(
+        f"  Items less {format_indian(statement.total_less, 0)}, items excess "
+        f"{format_indian(statement.total_excess, 0)}"
+    )
 
 
 _HANDLERS: dict[tuple[str, str | None], Callable[[Database, argparse.Namespace], int]] = {
@@ -365,6 +856,13 @@ _HANDLERS: dict[tuple[str, str | None], Callable[[Database, argparse.Namespace],
     ("sor", "export"): _sor_export,
     ("user", "add"): _user_add,
     ("user", "list"): _user_list,
+    ("estimate", "create"): _estimate_create,
+    ("estimate", "show"): _estimate_show,
+    ("estimate", "list"): _estimate_list,
+    ("estimate", "action"): _estimate_action,
+    ("estimate", "revise"): _estimate_revise,
+    ("estimate", "export"): _estimate_export,
+    ("estimate", "deviation"): _estimate_deviation,
     ("demo", None): _demo,
 }
 

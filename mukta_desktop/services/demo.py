@@ -1,9 +1,10 @@
-"""The demo seed: our own SORs with demo rates and a demo user, clearly labelled as demo."""
+"""The demo seed: our own SORs with demo rates, a demo user, and a demo project with an
+approved estimate and an approved revision of it, all clearly labelled as demo."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from importlib import resources
@@ -15,10 +16,16 @@ from sqlalchemy.orm import Session
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorType, complete_heads
-from mukta_desktop.models import AppSetting, Sor, User
+from mukta_desktop.domain.workflow import Action
+from mukta_desktop.models import AppSetting, Estimate, Sor, User
 
 from .database import Database
+from .estimate_json import parse_document, parse_rows
+from .estimates import act_in, create_estimate_in, load_draft, save_in
+from .masters import load_masters
+from .projects import add_project_in
 from .rate_analysis import ChargeInput, LineInput, save_analysis_in
+from .revisions import revise_in
 from .sor_catalog import check_definition
 from .sor_store import new_rate_row, sor_values
 from .users import Actor, add_user_in
@@ -34,6 +41,9 @@ class DemoResult:
     rates: int
     user_created: bool
     already_loaded: bool
+    project: str = ""  # the demo project's number
+    estimate: str = ""  # its approved estimate
+    revision: str = ""  # and the approved revision of it
 
 
 def _seed() -> dict[str, Any]:
@@ -43,8 +53,9 @@ def _seed() -> dict[str, Any]:
 
 
 def load_demo(db: Database, *, today: date) -> DemoResult:
-    """Load the demo SORs, rates, a rate analysis and the user `demo` (password `demo`, all
-    roles) in one transaction. Loading twice changes nothing.
+    """Load the demo SORs, rates, a rate analysis, the user `demo` (password `demo`, all
+    roles) and a demo project with an approved estimate and an approved revision, in one
+    transaction. Loading twice changes nothing.
 
     Only into an empty installation: a known login holding every role, and demo SORs mixed
     into real ones, have no place beside real work.
@@ -88,8 +99,48 @@ def load_demo(db: Database, *, today: date) -> DemoResult:
                 password=u["password"],
                 granted_by=grantor,
             )
+        demo = Actor(u["login"], u["name"], u["tenant"], frozenset(Role))
+        project, estimate, revision = _add_estimates(session, demo, seed["estimate"], today)
         session.add(AppSetting(key=DEMO_SETTING, value=today.isoformat()))
-    return DemoResult(len(seed["sors"]), rates, not user_exists, False)
+    return DemoResult(len(seed["sors"]), rates, not user_exists, False, project, estimate, revision)
+
+
+def _add_estimates(
+    session: Session, actor: Actor, item: dict[str, Any], today: date
+) -> tuple[str, str, str]:
+    """The demo project, its estimate taken through the workflow to Approved, and a revision
+    of it (changed quantities, with reasons) approved in turn."""
+    masters = {
+        o.code: (o.name, o.kind, o.value) for o in load_masters(session).overheads if o.active
+    }
+    estimate_date = today - timedelta(days=int(item["days_before_today"]))
+    new_project, draft = parse_document({**item, "date": estimate_date.isoformat()}, masters)
+    project = add_project_in(session, actor, new_project, today=today)
+    estimate = create_estimate_in(
+        session, actor, project, draft, today=today, prefix="ES", complete=True
+    )
+    _take_through(session, actor, estimate, item["workflow"])
+    revision = revise_in(session, actor, estimate, today=today)
+    revised = load_draft(session, revision)
+    lines = list(revised.lines)
+    for change in item["revision"]["changes"]:
+        index = int(change["line"]) - 1
+        where = f"Demo revision, line {change['line']}"
+        lines[index] = replace(
+            lines[index],
+            rows=parse_rows(change["measurements"], where),
+            reason=change["reason"],
+        )
+    save_in(session, actor, revision, replace(revised, lines=tuple(lines)))
+    _take_through(session, actor, revision, item["revision"]["workflow"])
+    return project.number, estimate.number, revision.number
+
+
+def _take_through(
+    session: Session, actor: Actor, estimate: Estimate, steps: list[list[str]]
+) -> None:
+    for action, comment in steps:
+        act_in(session, actor, estimate, Action(action), comment=comment)
 
 
 def _add_sors(session: Session, items: list[dict[str, Any]], today: date) -> int:

@@ -169,6 +169,11 @@ def _rows(items: Any, where: str) -> tuple[MeasurementRow, ...]:
     return tuple(rows)
 
 
+def parse_rows(items: Any, where: str) -> tuple[MeasurementRow, ...]:
+    """Measurement rows from a document's list; refusals start with `where`."""
+    return _rows(items, where)
+
+
 def _line(item: Any, number: int) -> LineDraft:
     where = f"Line {number}"
     if not isinstance(item, dict):

@@ -645,14 +645,14 @@ def estimate_view(session: Session, estimate: Estimate, viewer: Actor | None) ->
 
 
 def list_estimates(
-    db: Database, *, tenant: str, text: str = "", statuses: Sequence[Status] = ()
+    db: Database, *, tenant: str | None, text: str = "", statuses: Sequence[Status] = ()
 ) -> list[EstimateSummary]:
+    """The estimates of a ULB (`tenant=None`: of every ULB in this installation, for the
+    read-only command line), newest change first."""
     with db.read() as session:
-        stmt = (
-            select(Estimate, Project)
-            .join(Project, Project.id == Estimate.project_id)
-            .where(Estimate.tenant_code == tenant)
-        )
+        stmt = select(Estimate, Project).join(Project, Project.id == Estimate.project_id)
+        if tenant is not None:
+            stmt = stmt.where(Estimate.tenant_code == tenant)
         if statuses:
             stmt = stmt.where(Estimate.status.in_([s.value for s in statuses]))
         for token in text.lower().split():
