@@ -32,6 +32,7 @@ from .context import UiContext
 from .messages import show_error
 from .settings_dialog import Preferences, SettingsDialog
 from .sor.section import SorSection
+from .users_dialog import UsersDialog
 
 APP_NAME = "MUKTA Desktop"
 OFFLINE_TEXT = "Offline — sync not set up"
@@ -145,6 +146,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.users_action = QAction("&Users…", self)
+        self.users_action.setObjectName("usersAction")
+        self.users_action.setStatusTip("See who may sign in on this computer, and add a user")
+        self.users_action.triggered.connect(self.show_users)
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setObjectName("settingsAction")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
@@ -160,6 +165,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.users_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.sign_out_action)
@@ -259,6 +265,12 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.data_dir, self.ctx.db.path, self.log_file, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def show_users(self) -> UsersDialog:
+        dialog = UsersDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         dialog = AboutDialog(self.data_dir, self.ctx.db.path, self.log_file, self)

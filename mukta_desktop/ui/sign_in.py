@@ -1,4 +1,5 @@
-"""Before the main window: the start-up notice, the first-run dialog and the sign-in dialog.
+"""Before the main window: the start-up notice, the first-run dialog (its new-user form is
+also used by File → Users…) and the sign-in dialog.
 
 Both dialogs end with `actor` set (and `accept()`), or are rejected when the user quits.
 Password hashing and checking (argon2) and every database call run on the Runner.
@@ -7,6 +8,7 @@ Password hashing and checking (argon2) and every database call run on the Runner
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -126,6 +128,124 @@ class TenantCombo(QComboBox):
         self.setCurrentIndex(index)
 
 
+@dataclass(frozen=True, slots=True)
+class UserEntry:
+    """What was typed into a `UserForm`, as the service wants it."""
+
+    login: str
+    name: str
+    tenant: str
+    roles: tuple[str, ...]
+    password: str
+
+
+class UserForm(QWidget):
+    """A new user's name, login, password (twice), ULB and roles, with an inline refusal.
+
+    Used by the first-run dialog and by File → Users… → Add user. Only the fields are here;
+    the dialog around it owns the buttons and the service call. `limit_roles` disables the
+    roles the acting user may not grant.
+    """
+
+    def __init__(self, masters: Masters, parent: QWidget | None = None, *,
+                 error_name: str = "createError") -> None:
+        super().__init__(parent)
+        self.setObjectName("userForm")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setObjectName("nameEdit")
+        self.name_edit.setPlaceholderText("e.g. Sushree Sangita Das")
+        self.login_edit = QLineEdit(self)
+        self.login_edit.setObjectName("loginEdit")
+        self.login_edit.setPlaceholderText("lower-case letters and digits, e.g. ssdas")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("passwordEdit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = QLineEdit(self)
+        self.confirm_edit.setObjectName("confirmEdit")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.tenant_combo = TenantCombo(masters, self)
+        form.addRow("Full &name:", self.name_edit)
+        form.addRow("&Login:", self.login_edit)
+        form.addRow("&Password:", self.password_edit)
+        form.addRow("&Confirm password:", self.confirm_edit)
+        form.addRow("&ULB:", self.tenant_combo)
+        layout.addLayout(form)
+
+        self.roles_box = QGroupBox("Roles", self)
+        self.roles_box.setObjectName("rolesBox")
+        grid = QGridLayout(self.roles_box)
+        self.role_checks: dict[Role, QCheckBox] = {}
+        for position, role in enumerate(Role):
+            check = QCheckBox(ROLE_LABELS[role], self.roles_box)
+            check.setObjectName(f"role_{role.value}")
+            check.setToolTip(role.value)
+            grid.addWidget(check, position // 2, position % 2)
+            self.role_checks[role] = check
+        layout.addWidget(self.roles_box)
+
+        self.error = error_label(error_name, self)
+        layout.addWidget(self.error)
+
+        self.fields: dict[str, QWidget] = {
+            "name": self.name_edit, "login": self.login_edit, "password": self.password_edit,
+            "confirm": self.confirm_edit, "tenant": self.tenant_combo, "roles": self.roles_box,
+        }
+
+    def limit_roles(self, grantable: frozenset[Role]) -> None:
+        """Only the roles in `grantable` can be ticked; the others are greyed, with the reason
+        in their tooltip."""
+        for role, check in self.role_checks.items():
+            allowed = role in grantable
+            if not allowed:
+                check.setChecked(False)
+            check.setEnabled(allowed)
+            check.setToolTip(role.value if allowed else
+                             f"{role.value}: you do not hold this role, so you may not grant "
+                             "it.")
+
+    def chosen_roles(self) -> list[str]:
+        return [role.value for role, check in self.role_checks.items() if check.isChecked()]
+
+    def entry(self) -> UserEntry:
+        return UserEntry(self.login_edit.text(), self.name_edit.text(),
+                         self.tenant_combo.tenant_code(), tuple(self.chosen_roles()),
+                         self.password_edit.text())
+
+    def local_refusal(self) -> ValidationError | None:
+        """What can be refused without the database: passwords that differ, no ULB."""
+        if self.password_edit.text() != self.confirm_edit.text():
+            return ValidationError(
+                "Confirm password: the two passwords are not the same; type them again.",
+                field="confirm")
+        if not self.tenant_combo.tenant_code():
+            return ValidationError(
+                "ULB: choose the ULB this user works for (Odisha for a state administrator).",
+                field="tenant")
+        return None
+
+    def clear_errors(self) -> None:
+        set_error(self.error, "")
+        for widget in self.fields.values():
+            set_invalid(widget, False)
+
+    def show_refusal(self, message: str, field: str | None = None) -> None:
+        """The refusal in red under the form; the field it names outlined and focused."""
+        set_error(self.error, message)
+        widget = self.fields.get(field or "")
+        if widget is not None:
+            set_invalid(widget, True)
+            if widget is self.roles_box:
+                first = next((c for c in self.role_checks.values() if c.isEnabled()), None)
+                if first is not None:
+                    first.setFocus()
+            else:
+                widget.setFocus()
+
+
 class _AsyncDialog(QDialog):
     """A dialog whose work runs on the Runner; inputs are locked while it runs."""
 
@@ -224,42 +344,18 @@ class FirstRunDialog(_AsyncDialog):
     def _user_box(self) -> QGroupBox:
         box = QGroupBox("Create the first user", self)
         layout = QVBoxLayout(box)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.name_edit = QLineEdit(box)
-        self.name_edit.setObjectName("nameEdit")
-        self.name_edit.setPlaceholderText("e.g. Sushree Sangita Das")
-        self.login_edit = QLineEdit(box)
-        self.login_edit.setObjectName("loginEdit")
-        self.login_edit.setPlaceholderText("lower-case letters and digits, e.g. ssdas")
-        self.password_edit = QLineEdit(box)
-        self.password_edit.setObjectName("passwordEdit")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm_edit = QLineEdit(box)
-        self.confirm_edit.setObjectName("confirmEdit")
-        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.tenant_combo = TenantCombo(self.masters, box)
-        form.addRow("Full &name:", self.name_edit)
-        form.addRow("&Login:", self.login_edit)
-        form.addRow("&Password:", self.password_edit)
-        form.addRow("&Confirm password:", self.confirm_edit)
-        form.addRow("&ULB:", self.tenant_combo)
-        layout.addLayout(form)
+        self.form = UserForm(self.masters, box)
+        layout.addWidget(self.form)
+        # The form's widgets under their old names (tests and the screenshot script use them).
+        self.name_edit = self.form.name_edit
+        self.login_edit = self.form.login_edit
+        self.password_edit = self.form.password_edit
+        self.confirm_edit = self.form.confirm_edit
+        self.tenant_combo = self.form.tenant_combo
+        self.roles_box = self.form.roles_box
+        self.role_checks = self.form.role_checks
+        self.create_error = self.form.error
 
-        self.roles_box = QGroupBox("Roles", box)
-        self.roles_box.setObjectName("rolesBox")
-        grid = QGridLayout(self.roles_box)
-        self.role_checks: dict[Role, QCheckBox] = {}
-        for position, role in enumerate(Role):
-            check = QCheckBox(ROLE_LABELS[role], self.roles_box)
-            check.setObjectName(f"role_{role.value}")
-            check.setToolTip(role.value)
-            grid.addWidget(check, position // 2, position % 2)
-            self.role_checks[role] = check
-        layout.addWidget(self.roles_box)
-
-        self.create_error = error_label("createError", box)
-        layout.addWidget(self.create_error)
         row = QHBoxLayout()
         row.addStretch(1)
         self.create_button = QPushButton("Create user and sign in", box)
@@ -269,10 +365,7 @@ class FirstRunDialog(_AsyncDialog):
         row.addWidget(self.create_button)
         layout.addLayout(row)
 
-        self._fields: dict[str, QWidget] = {
-            "name": self.name_edit, "login": self.login_edit, "password": self.password_edit,
-            "confirm": self.confirm_edit, "tenant": self.tenant_combo, "roles": self.roles_box,
-        }
+        self._fields = self.form.fields
         self._lockable += [*self._fields.values(), self.create_button]
         return box
 
@@ -307,49 +400,30 @@ class FirstRunDialog(_AsyncDialog):
     # -- acting ---------------------------------------------------------------------------
 
     def _clear_errors(self) -> None:
-        set_error(self.create_error, "")
+        self.form.clear_errors()
         set_error(self.demo_error, "")
-        for widget in self._fields.values():
-            set_invalid(widget, False)
 
     def _show_refusal(self, exc: DomainError) -> None:
-        set_error(self.create_error, exc.message)
-        widget = self._fields.get(exc.field or "")
-        if widget is not None:
-            set_invalid(widget, True)
-            if widget is self.roles_box:
-                next(iter(self.role_checks.values())).setFocus()
-            else:
-                widget.setFocus()
+        self.form.show_refusal(exc.message, exc.field)
 
     def chosen_roles(self) -> list[str]:
-        return [role.value for role, check in self.role_checks.items() if check.isChecked()]
+        return self.form.chosen_roles()
 
     def create_first_user(self) -> None:
         if self.busy:
             return
         self._clear_errors()
-        name = self.name_edit.text()
-        login = self.login_edit.text()
-        password = self.password_edit.text()
-        tenant = self.tenant_combo.tenant_code()
-        roles = self.chosen_roles()
-        if password != self.confirm_edit.text():
-            self._show_refusal(ValidationError(
-                "Confirm password: the two passwords are not the same; type them again.",
-                field="confirm"))
+        refusal = self.form.local_refusal()
+        if refusal is not None:
+            self._show_refusal(refusal)
             return
-        if not tenant:
-            self._show_refusal(ValidationError(
-                "ULB: choose the ULB this user works for (Odisha for a state administrator).",
-                field="tenant"))
-            return
+        entry = self.form.entry()
         db = self.db
 
         def work() -> Actor:
-            create_user(db, login=login, name=name, tenant=tenant, roles=roles,
-                        password=password)
-            return authenticate(db, login, password)
+            create_user(db, login=entry.login, name=entry.name, tenant=entry.tenant,
+                        roles=list(entry.roles), password=entry.password)
+            return authenticate(db, entry.login, entry.password)
 
         self._run("Creating the user…", work, self._show_refusal)
 
