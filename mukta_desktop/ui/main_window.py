@@ -29,6 +29,7 @@ from mukta_desktop.domain.roles import ROLE_LABELS
 
 from .about_dialog import AboutDialog
 from .context import UiContext
+from .masters_section import MastersSection
 from .messages import show_error
 from .settings_dialog import Preferences, SettingsDialog
 from .sor.section import SorSection
@@ -56,7 +57,7 @@ SectionFactory = Callable[[UiContext], QWidget]
 
 def default_sections() -> list[SectionFactory]:
     """The sections that work today, in the order they are listed."""
-    return [SorSection]
+    return [SorSection, MastersSection]
 
 
 class ElidedLabel(QLabel):

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -49,21 +49,6 @@ from mukta_desktop.ui.sor.section import SorSection
 
 TODAY = date(2026, 11, 21)
 WAIT = 15_000  # ms: generous, for argon2 and migrations on a slow CI machine
-
-
-@pytest.fixture(autouse=True)
-def private_settings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
-    """QSettings go to an INI file under tmp_path, never to the real user configuration."""
-    folder = tmp_path / "qsettings"
-    before = QSettings.defaultFormat()
-    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
-        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-            QSettings.setPath(fmt, scope, str(folder / scope.name))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QCoreApplication.setOrganizationName("MUKTA-test")
-    QCoreApplication.setApplicationName("MUKTA Desktop test")
-    yield folder
-    QSettings.setDefaultFormat(before)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -29,21 +29,6 @@ from mukta_desktop.ui.users_dialog import AddUserDialog, UsersDialog, UsersTable
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ALL_ROLES = frozenset(Role)
 CITY = frozenset({Role.ESTIMATE_CREATOR, Role.MB_CREATOR, Role.MDMS_CITY_ADMIN})
-
-
-@pytest.fixture(autouse=True)
-def private_settings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
-    """QSettings go to an INI file under tmp_path (the main window saves its layout)."""
-    folder = tmp_path / "qsettings"
-    before = QSettings.defaultFormat()
-    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
-        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-            QSettings.setPath(fmt, scope, str(folder / scope.name))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QCoreApplication.setOrganizationName("MUKTA-test")
-    QCoreApplication.setApplicationName("MUKTA Desktop test")
-    yield folder
-    QSettings.setDefaultFormat(before)
 
 
 @pytest.fixture
