@@ -374,8 +374,8 @@ def test_main_window_shows_the_sor_section_menus_and_status(
     window = make_window(qtbot, demo, runner, data_dir)
     window.show()
     assert window.windowTitle() == "MUKTA Desktop — Demo Engineer (demo) (Dhenkanal)"
-    assert window.navigation.count() == 1
-    assert window.navigation.item(0).text() == "Schedule of Rates"
+    sections = [window.navigation.item(i).text() for i in range(window.navigation.count())]
+    assert sections == ["Schedule of Rates", "Masters"]
     assert isinstance(window.current_section(), SorSection)
 
     assert window.user_status.text() == "Demo Engineer (demo) · 9 roles"
