@@ -386,7 +386,7 @@ def test_main_window_shows_the_sor_section_menus_and_status(
     assert window.sync_status.text() == OFFLINE_TEXT == "Offline — sync not set up"
 
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "Schedule of Rates", "&Help"]
+    assert menus == ["&File", "Schedule of Rates", "Masters", "&Help"]
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     assert window.settings_action.shortcut() == QKeySequence("Ctrl+,")
     assert window.about_action.shortcut() == QKeySequence("F1")
