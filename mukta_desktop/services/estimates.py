@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Row, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.dates import format_date
@@ -422,6 +422,8 @@ def save_in(
     expected_version: int | None = None,
 ) -> None:
     """`save_estimate` inside a unit of work the caller owns."""
+    if estimate.tenant_code != actor.tenant:
+        raise NotFound(f"No estimate with number '{estimate.number}' in your ULB.")
     _require_editable(estimate, actor)
     if expected_version is not None and estimate.version != expected_version:
         raise ValidationError(
@@ -660,7 +662,7 @@ def list_estimates(
                 (Estimate.number + " " + Project.name + " " + Project.number).ilike(f"%{token}%")
             )
         return _summaries(
-            session, session.execute(stmt.order_by(Estimate.updated_at.desc())).tuples().all()
+            session, _pairs(session.execute(stmt.order_by(Estimate.updated_at.desc())).all())
         )
 
 
@@ -669,11 +671,12 @@ def _summaries(
 ) -> list[EstimateSummary]:
     originals = {e.revision_of_id for e, _ in found if e.revision_of_id is not None}
     numbers = (
-        dict(
-            session.execute(select(Estimate.id, Estimate.number).where(Estimate.id.in_(originals)))
-            .tuples()
-            .all()
-        )
+        {
+            estimate_id: number
+            for estimate_id, number in session.execute(
+                select(Estimate.id, Estimate.number).where(Estimate.id.in_(originals))
+            )
+        }
         if originals
         else {}
     )
@@ -715,4 +718,9 @@ def inbox(db: Database, actor: Actor) -> list[EstimateSummary]:
         if not conditions:
             return []
         stmt = base.where(or_(*conditions)).order_by(Estimate.updated_at.desc())
-        return _summaries(session, session.execute(stmt).tuples().all())
+        return _summaries(session, _pairs(session.execute(stmt).all()))
+
+
+def _pairs(rows: Sequence[Row[Estimate, Project]]) -> list[tuple[Estimate, Project]]:
+    # Result.tuples() is deprecated in SQLAlchemy 2.1 (rows unpack directly).
+    return [(estimate, project) for estimate, project in rows]

@@ -8,6 +8,19 @@ from num2words import num2words
 
 from mukta_desktop.domain.numbers import ZERO, round_rupees
 
+CRORE = 10**7
+# num2words' Indian English stops below 10^10 (999 crore): larger amounts are said in crores
+# of crores ("One Thousand Crore ..."), as Indian usage does.
+_NUM2WORDS_LIMIT = 10**10
+
+
+def _words(number: int) -> list[str]:
+    if number >= _NUM2WORDS_LIMIT:
+        crores, rest = divmod(number, CRORE)
+        return [*_words(crores), "crore", *(_words(rest) if rest else [])]
+    text = num2words(number, lang="en_IN")
+    return [word for word in text.replace(",", "").replace("-", " ").split() if word != "and"]
+
 
 def rupees_in_words(amount: Decimal) -> str:
     """'Rupees Twelve Lakh Thirty Four Thousand Five Hundred Sixty Seven Only' (whole
@@ -16,7 +29,5 @@ def rupees_in_words(amount: Decimal) -> str:
     if rupees == ZERO:
         return "Rupees Zero Only"
     sign = "Minus " if rupees < ZERO else ""
-    text = num2words(int(abs(rupees)), lang="en_IN")
-    plain = text.replace(",", "").replace("-", " ").split()
-    words = " ".join(word.capitalize() for word in plain if word != "and")
+    words = " ".join(word.capitalize() for word in _words(int(abs(rupees))))
     return f"Rupees {sign}{words} Only"
