@@ -29,6 +29,8 @@ from mukta_desktop.domain.roles import ROLE_LABELS
 
 from .about_dialog import AboutDialog
 from .context import UiContext
+from .estimates.inbox_section import InboxSection
+from .estimates.projects_section import ProjectsSection
 from .masters_section import MastersSection
 from .messages import show_error
 from .settings_dialog import Preferences, SettingsDialog
@@ -56,8 +58,8 @@ SectionFactory = Callable[[UiContext], QWidget]
 
 
 def default_sections() -> list[SectionFactory]:
-    """The sections that work today, in the order they are listed."""
-    return [SorSection, MastersSection]
+    """The sections that work today, in the order they are listed (the Inbox is home)."""
+    return [InboxSection, ProjectsSection, SorSection, MastersSection]
 
 
 class ElidedLabel(QLabel):

@@ -26,6 +26,7 @@ from mukta_desktop.services.users import Actor, list_users
 from mukta_desktop.ui.about_dialog import AboutDialog
 from mukta_desktop.ui.background import Runner
 from mukta_desktop.ui.context import UiContext
+from mukta_desktop.ui.estimates.inbox_section import InboxSection
 from mukta_desktop.ui.logging_setup import (
     LOG_FILENAME,
     log_file_path,
@@ -375,8 +376,8 @@ def test_main_window_shows_the_sor_section_menus_and_status(
     window.show()
     assert window.windowTitle() == "MUKTA Desktop — Demo Engineer (demo) (Dhenkanal)"
     sections = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert sections == ["Schedule of Rates", "Masters"]
-    assert isinstance(window.current_section(), SorSection)
+    assert sections == ["Inbox", "Projects", "Schedule of Rates", "Masters"]
+    assert isinstance(window.current_section(), InboxSection)
 
     assert window.user_status.text() == "Demo Engineer (demo) · 9 roles"
     assert "State SOR administrator" in window.user_status.toolTip()
@@ -386,7 +387,7 @@ def test_main_window_shows_the_sor_section_menus_and_status(
     assert window.sync_status.text() == OFFLINE_TEXT == "Offline — sync not set up"
 
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "Schedule of Rates", "Masters", "&Help"]
+    assert menus == ["&File", "Inbox", "Projects", "Schedule of Rates", "Masters", "&Help"]
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     assert window.settings_action.shortcut() == QKeySequence("Ctrl+,")
     assert window.about_action.shortcut() == QKeySequence("F1")
