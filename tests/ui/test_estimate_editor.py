@@ -568,3 +568,45 @@ def test_project_of_a_user_without_the_creator_role_opens_read_only(
         assert "ESTIMATE_CREATOR" in editor.banner.text()
     finally:
         wait_idle(qtbot, viewer)
+
+
+def test_autosave_also_saves_while_typing_goes_on(
+    qtbot: QtBot, editor: EstimateEditor, setup: Setup
+) -> None:
+    """No pause in typing (the idle timer never fires): the draft is saved all the same."""
+    editor.autosave_max_ms = 50
+    add_sor_line(qtbot, editor, setup.code)
+    with qtbot.waitSignal(editor.saved, timeout=WAIT):  # the idle timer waits an hour
+        type_cell(qtbot, editor, 0, M.NUMBER, "2")
+
+
+def test_changes_made_while_a_save_runs_are_saved_after_it(
+    qtbot: QtBot, editor: EstimateEditor, setup: Setup
+) -> None:
+    add_sor_line(qtbot, editor, setup.code)
+    type_cell(qtbot, editor, 0, M.NUMBER, "2")
+    saves: list[str] = []
+    editor.saved.connect(saves.append)
+    assert editor.save_now()  # creates the estimate, on the runner
+    type_cell(qtbot, editor, 0, M.LENGTH, "10.5")  # typed while it runs
+    assert not editor.save_now()  # one save at a time: this one follows the first
+    qtbot.waitUntil(lambda: len(saves) == 2, timeout=WAIT)
+    assert not editor.has_unsaved_changes()
+    view = get_estimate(setup.db, saves[-1], viewer=setup.ctx.actor)
+    assert view.lines[0].draft.rows == (MeasurementRow(number=D(2), length=D("10.5")),)
+    assert view.version == 2
+
+
+def test_a_search_answered_late_is_dropped(
+    qtbot: QtBot, editor: EstimateEditor, db: Database
+) -> None:
+    later = create_sor(db, ADMIN, NewSor("W", "FL", "GF", "SQM", D(1), "Granite flooring",
+                                          FL_HEADS, TODAY), today=TODAY)
+    picker = editor.picker
+    picker.search_edit.setText("flooring")
+    picker.search_now()  # two SORs ...
+    picker.search_edit.setText("granite")
+    picker.search_now()  # ... then one: whichever answers last, the later search is shown
+    wait_idle(qtbot, editor.ctx)
+    assert [r.code for r in picker.model.rows] == [later.code]
+    assert picker.count_label.text() == "1 active SOR found"

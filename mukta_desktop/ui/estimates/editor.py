@@ -241,13 +241,15 @@ class EstimateEditor(QWidget):
         self.overheads_table = QTableView()
         self.overheads_table.setObjectName("overheadsTable")
         self.overheads_table.setModel(editing.overheads_model)
-        configure_table(self.overheads_table, stretch_column=1, widths={0: 6, 2: 8, 3: 12})
+        configure_table(self.overheads_table, stretch_column=1, widths={0: 5, 2: 7, 3: 12})
         self.overheads_table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.overheads_table.installEventFilter(self)
-        self.overheads_table.setMinimumHeight(self.overheads_table.fontMetrics().height() * 6)
+        row_height = self.overheads_table.verticalHeader().defaultSectionSize()
+        self.overheads_table.setMinimumHeight(row_height * 4)
+        self.overheads_table.setMaximumHeight(row_height * 7)
         self.overhead_menu = QMenu(self)
         self.overhead_menu.setObjectName("overheadMenu")
         self.overhead_menu.aboutToShow.connect(self._fill_overhead_menu)
@@ -279,8 +281,9 @@ class EstimateEditor(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(overheads_group, 1)
+        right_layout.addWidget(overheads_group)
         right_layout.addWidget(totals_group)
+        right_layout.addStretch(1)
 
         self.body = QSplitter(Qt.Orientation.Horizontal)
         self.body.setObjectName("editorBody")
@@ -291,7 +294,7 @@ class EstimateEditor(QWidget):
         self.body.setStretchFactor(1, 6)
         self.body.setStretchFactor(2, 3)
         self.body.setChildrenCollapsible(False)
-        self.body.setSizes([380, 700, 340])
+        self.body.setSizes([360, 680, 400])
 
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)

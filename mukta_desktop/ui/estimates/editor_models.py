@@ -327,6 +327,17 @@ class MeasurementsTableModel(_EditorTableModel):
             return 0
         return len(self.line.rows) + (1 if self.editable else 0)
 
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            if not 0 <= section < self.rowCount():
+                return None
+            if role == DISPLAY:
+                return "*" if self.is_new_row(section) else str(section + 1)
+            if role == TOOLTIP and self.is_new_row(section):
+                return "Type in this row to add a measurement row"
+            return None
+        return super().headerData(section, orientation, role)
+
     def is_new_row(self, row: int) -> bool:
         return self.line is not None and self.editable and row == len(self.line.rows)
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -41,10 +41,28 @@ M = MeasurementsTableModel
 _ORDER = (M.KIND, M.NAME, M.NUMBER, M.LENGTH, M.BREADTH, M.DEPTH)
 _Hint = QAbstractItemDelegate.EndEditHint
 _Move = QAbstractItemView.CursorAction
+REFUSED_FRAME = QColor("#b00020")
 
 
 class _CellDelegate(QStyledItemDelegate):
-    """A plain line edit for every cell; numbers right-aligned."""
+    """A plain line edit for every cell; numbers right-aligned. A refused cell is framed in
+    red, also while it is the selected cell (whose highlight would hide its red background)."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        model = index.model()
+        if isinstance(model, MeasurementsTableModel) and model.refused_at(
+            index.row(), index.column()
+        ):
+            painter.save()
+            painter.setPen(QPen(REFUSED_FRAME, 2))
+            painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
+            painter.restore()
 
     def createEditor(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -35,8 +36,20 @@ from ..widgets import InlineMessage, alive, configure_table, muted
 
 SEARCH_DELAY_MS = 150
 PAGE_SIZE = 100
-# SorTableModel columns shown here: code, description, unit, rate, effective from
-_SHOWN = (0, 1, 4, 6, 7)
+RATE_COLUMN = 6
+# SorTableModel columns shown here: code, description, unit, rate (the caption under the
+# table names the date the rates are in force on)
+_SHOWN = (0, 1, 4, RATE_COLUMN)
+
+
+class _PickerTableModel(SorTableModel):
+    """The SOR search results, the rate column named for what it is here."""
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (section == RATE_COLUMN and orientation == Qt.Orientation.Horizontal
+                and role == Qt.ItemDataRole.DisplayRole):
+            return "Rate (₹)"
+        return super().headerData(section, orientation, role)
 
 
 class SorPicker(QWidget):
@@ -82,14 +95,14 @@ class SorPicker(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self._fill_sub_types()
 
-        self.model = SorTableModel(
+        self.model = _PickerTableModel(
             {t.code: t.name for t in masters.sor_types},
             {s.code: s.name for s in masters.sub_types}, self)
         self.model.fetch_requested.connect(self._fetch_more)
         self.table = QTableView()
         self.table.setObjectName("sorResults")
         self.table.setModel(self.model)
-        configure_table(self.table, stretch_column=1, widths={0: 12, 4: 7, 6: 11, 7: 10})
+        configure_table(self.table, stretch_column=1, widths={0: 12, 4: 6, RATE_COLUMN: 11})
         for column in range(self.model.columnCount()):
             self.table.setColumnHidden(column, column not in _SHOWN)
         self.table.doubleClicked.connect(self._activated)
