@@ -9,3 +9,4 @@ test:
 bench:
 	bash scripts/bootstrap.sh
 	.venv/bin/python -m bench.sor_bench
+	.venv/bin/python -m bench.report_bench
