@@ -9,4 +9,5 @@ test:
 bench:
 	bash scripts/bootstrap.sh
 	.venv/bin/python -m bench.sor_bench
+	.venv/bin/python -m bench.estimate_bench
 	.venv/bin/python -m bench.report_bench

@@ -290,8 +290,9 @@ def _acting_user(db: Database, args: argparse.Namespace, action: str) -> Actor:
 
 
 def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    # One write: json.dump streams a large document in many small writes, several times
+    # slower (an estimate of 300 lines × 10 rows is 100,000 pieces).
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 def _sor_import(db: Database, args: argparse.Namespace) -> int:

@@ -133,6 +133,7 @@ class Totals:
     overhead_total: Decimal
     total: Decimal
     analysis: CostAnalysis = field(default_factory=CostAnalysis)
+    line_quantities: tuple[Decimal, ...] = ()  # each line's quantity, as computed once
 
     @property
     def total_rupees(self) -> Decimal:
@@ -140,11 +141,13 @@ class Totals:
         return round_rupees(self.total)
 
 
-def line_analysis(line: Line) -> CostAnalysis:
-    """Material, labour and machinery cost of a SOR line from its rate's heads × quantity."""
+def line_analysis(line: Line, quantity: Decimal | None = None) -> CostAnalysis:
+    """Material, labour and machinery cost of a SOR line from its rate's heads × quantity
+    (`quantity`: the line's quantity when the caller has it already)."""
     if line.heads is None or line.category is not LineCategory.SOR:
         return CostAnalysis()
-    quantity = line.quantity
+    if quantity is None:
+        quantity = line.quantity
     heads = line.heads.as_dict()
     material = sum((heads[h] for h in MATERIAL_COST_HEADS), ZERO)
 
@@ -156,7 +159,12 @@ def line_analysis(line: Line) -> CostAnalysis:
 
 def compute(lines: Sequence[Line], overheads: Sequence[Overhead]) -> Totals:
     """Every figure of an estimate from its lines and overheads."""
-    amounts = tuple(line.amount for line in lines)
+    # Each line's quantity once: an estimate holds thousands of measurement rows.
+    quantities = tuple(line.quantity for line in lines)
+    amounts = tuple(
+        line_amount_with_used(q, line.rate, line.rate_quantity, line.used_quantity, line.used_rate)
+        for line, q in zip(lines, quantities, strict=True)
+    )
     sor_total = sum(
         (a for line, a in zip(lines, amounts, strict=True) if line.category is LineCategory.SOR),
         ZERO,
@@ -179,7 +187,10 @@ def compute(lines: Sequence[Line], overheads: Sequence[Overhead]) -> Totals:
         overhead_amounts=overhead_amounts,
         overhead_total=overhead_total,
         total=base + overhead_total,
-        analysis=sum_analysis(line_analysis(line) for line in lines),
+        analysis=sum_analysis(
+            line_analysis(line, q) for line, q in zip(lines, quantities, strict=True)
+        ),
+        line_quantities=quantities,
     )
 
 

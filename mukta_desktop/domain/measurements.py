@@ -12,12 +12,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 
 from .errors import ValidationError
 from .numbers import ONE, ZERO, check_decimal, round4
 
 MAX_FACTOR = Decimal("99999.9999")
+_EXACT = Context(prec=40)  # enough digits for any product of four factors
+_FACTOR_QUANTUM = Decimal("0.0001")
 FACTOR_PLACES = 4
 FACTOR_NAMES = ("number", "length", "breadth", "depth")
 FACTOR_LABELS = {"number": "No.", "length": "L", "breadth": "B", "depth": "D"}
@@ -47,12 +49,12 @@ class MeasurementRow:
         """N × L × B × D with blanks as 1, half-up to 4 decimals (unsigned)."""
         # Four factors ≤ 99,999.9999 with 4 decimals need up to 37 digits: compute exactly,
         # or the 28-digit default context rounds (half-even) before the half-up round4.
-        with localcontext() as ctx:
-            ctx.prec = 40
-            product = ONE
-            for factor in self.factors():
-                if factor is not None:
-                    product *= factor
+        # (A context object of our own: entering a local context per row costs more than the
+        # multiplications, and an estimate's figures compute thousands of rows.)
+        product = ONE
+        for factor in (self.number, self.length, self.breadth, self.depth):
+            if factor is not None:
+                product = _EXACT.multiply(product, factor)
         return round4(product)
 
     @property
@@ -65,6 +67,17 @@ class MeasurementRow:
         return any(f is not None and f == ZERO for f in self.factors())
 
 
+def _plainly_valid(value: Decimal) -> bool:
+    """The common case, checked cheaply (an estimate holds thousands of factors): finite,
+    0 to MAX_FACTOR, at most 4 decimals. Anything else goes to `check_decimal` for its
+    message."""
+    return (
+        value.is_finite()
+        and ZERO <= value <= MAX_FACTOR
+        and value.quantize(_FACTOR_QUANTUM) == value
+    )
+
+
 def check_row(row: MeasurementRow, *, where: str) -> None:
     """Refuse an all-blank row and out-of-range factors; `where` names the row for the user."""
     if all(f is None for f in row.factors()):
@@ -73,7 +86,7 @@ def check_row(row: MeasurementRow, *, where: str) -> None:
             field="number",
         )
     for name, value in zip(FACTOR_NAMES, row.factors(), strict=True):
-        if value is not None:
+        if value is not None and not _plainly_valid(value):
             check_decimal(
                 value,
                 field=f"{where}, {FACTOR_LABELS[name]}",

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import ColumnElement, Row, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Row, Table, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.dates import format_date
@@ -21,6 +22,7 @@ from mukta_desktop.domain.estimate import (
     LineCategory,
     Overhead,
     OverheadKind,
+    Totals,
     check_has_lines,
     check_overheads,
     compute,
@@ -49,6 +51,7 @@ from mukta_desktop.models import (
     EstimateOverhead,
     MeasurementRowRecord,
     Project,
+    Sor,
     SorRate,
     WorkflowEvent,
 )
@@ -148,8 +151,10 @@ def check_draft(draft: EstimateDraft, *, complete: bool) -> None:
             if blank and not complete:
                 continue
             check_row(row, where=f"{where}, row {row_number}")
+        if not complete:
+            continue
         quantity = item_quantity(line.rows)
-        if complete and quantity < 0:
+        if quantity < 0:
             raise ValidationError(
                 f"{where}: the deductions exceed the measurements (quantity {quantity}); "
                 "a line's quantity may not be negative.",
@@ -181,6 +186,7 @@ def _freeze_sor_lines(session: Session, draft: EstimateDraft, tenant: str) -> Es
     """SOR lines carry the stored rate they name (or the rate in force on the estimate date
     when they name none): a rate typed over a SOR line is never taken."""
     lines: list[LineDraft] = []
+    named = _rates_named(session, {line.rate_id for line in draft.lines if line.rate_id})
     for number, line in enumerate(draft.lines, start=1):
         if line.category is not LineCategory.SOR:
             lines.append(line)
@@ -193,18 +199,19 @@ def _freeze_sor_lines(session: Session, draft: EstimateDraft, tenant: str) -> Es
             except (ValidationError, NotFound) as exc:
                 raise ValidationError(f"Line {number}: {exc.message}", field="sor_code") from None
         else:
-            rate = session.get(SorRate, line.rate_id)
-            if rate is None or rate.sor.code != line.sor_code:
+            found = named.get(line.rate_id)
+            if found is None or found[1].code != line.sor_code:
                 raise ValidationError(
                     f"Line {number}: the rate it names is not a rate of {line.sor_code}.",
                     field="sor_code",
                 )
+            rate, sor = found
             priced = replace(
                 line,
                 rate=rate.total,
                 heads=heads_of(rate),
-                rate_quantity=rate.sor.rate_quantity,
-                unit=rate.sor.uom_code,
+                rate_quantity=sor.rate_quantity,
+                unit=sor.uom_code,
             )
         lines.append(
             replace(
@@ -221,24 +228,62 @@ def _freeze_sor_lines(session: Session, draft: EstimateDraft, tenant: str) -> Es
     return replace(draft, lines=tuple(lines))
 
 
+def _rates_named(session: Session, ids: set[str]) -> dict[str, tuple[SorRate, Sor]]:
+    """The rates (with their SORs) that lines name, in a query per 900, not two per line."""
+    found: dict[str, tuple[SorRate, Sor]] = {}
+    wanted = sorted(ids)
+    for offset in range(0, len(wanted), 900):
+        chunk = wanted[offset : offset + 900]
+        for rate, sor in session.execute(
+            select(SorRate, Sor).join(Sor, Sor.id == SorRate.sor_id).where(SorRate.id.in_(chunk))
+        ):
+            found[rate.id] = (rate, sor)
+    return found
+
+
 # ---------------------------------------------------------------- writing
 
+_LINES = cast(Table, EstimateLine.__table__)
+_ROWS = cast(Table, MeasurementRowRecord.__table__)
+_OVERHEADS = cast(Table, EstimateOverhead.__table__)
+_ROW_COLUMNS = ("id", "line_id", "position", "kind", "name", "number", "length", "breadth", "depth")
+_INSERT_ROWS = (
+    f"INSERT INTO {_ROWS.name} ({', '.join(_ROW_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
+)
 
-def _write_contents(session: Session, estimate: Estimate, draft: EstimateDraft) -> None:
+
+def _text(value: Decimal | None) -> str | None:
+    """A Decimal as `DecimalText` stores it (its exact text)."""
+    return None if value is None else str(value)
+
+
+def _write_contents(
+    session: Session, estimate: Estimate, draft: EstimateDraft
+) -> tuple[EstimateDraft, Totals]:
     """Replace the lines, rows and overheads of an editable estimate (bulk: an estimate may
-    hold thousands of rows and is saved every few seconds)."""
+    hold thousands of rows and is saved every few seconds). Returns the draft as stored (every
+    line with its id) and its figures.
+
+    Plain executemany inserts on the tables: the ORM's bulk insert splits the rows into a
+    statement per run of rows with the same blank (None) fields, which for measurement rows
+    (blank factors come and go) meant a statement per row. The measurement rows go to the
+    driver directly, their Decimals as the exact text `DecimalText` stores.
+    """
     line_ids = list(
         session.scalars(select(EstimateLine.id).where(EstimateLine.estimate_id == estimate.id))
     )
     for offset in range(0, len(line_ids), 900):
         chunk = line_ids[offset : offset + 900]
-        session.execute(delete(MeasurementRowRecord).where(MeasurementRowRecord.line_id.in_(chunk)))
-    session.execute(delete(EstimateLine).where(EstimateLine.estimate_id == estimate.id))
-    session.execute(delete(EstimateOverhead).where(EstimateOverhead.estimate_id == estimate.id))
+        session.execute(delete(_ROWS).where(_ROWS.c.line_id.in_(chunk)))
+    session.execute(delete(_LINES).where(_LINES.c.estimate_id == estimate.id))
+    session.execute(delete(_OVERHEADS).where(_OVERHEADS.c.estimate_id == estimate.id))
     line_rows: list[dict[str, object]] = []
-    measurement_rows: list[dict[str, object]] = []
+    measurement_rows: list[tuple[object, ...]] = []
+    stored: list[LineDraft] = []
     for position, line in enumerate(draft.lines):
         line_id = line.id or new_id()
+        stored.append(line if line.id == line_id else replace(line, id=line_id))
         heads = line.heads.as_dict() if line.heads is not None else dict.fromkeys(HEAD_LABELS)
         line_rows.append(
             {
@@ -262,25 +307,25 @@ def _write_contents(session: Session, estimate: Estimate, draft: EstimateDraft) 
         )
         for row_position, row in enumerate(line.rows):
             measurement_rows.append(
-                {
-                    "id": new_id(),
-                    "line_id": line_id,
-                    "position": row_position,
-                    "kind": row.kind.value,
-                    "name": row.name,
-                    "number": row.number,
-                    "length": row.length,
-                    "breadth": row.breadth,
-                    "depth": row.depth,
-                }
+                (
+                    new_id(),
+                    line_id,
+                    row_position,
+                    row.kind.value,
+                    row.name,
+                    _text(row.number),
+                    _text(row.length),
+                    _text(row.breadth),
+                    _text(row.depth),
+                )
             )
     if line_rows:
-        session.execute(insert(EstimateLine), line_rows)
+        session.execute(insert(_LINES), line_rows)
     if measurement_rows:
-        session.execute(insert(MeasurementRowRecord), measurement_rows)
+        session.connection().exec_driver_sql(_INSERT_ROWS, measurement_rows)
     if draft.overheads:
         session.execute(
-            insert(EstimateOverhead),
+            insert(_OVERHEADS),
             [
                 {
                     "id": new_id(),
@@ -297,11 +342,11 @@ def _write_contents(session: Session, estimate: Estimate, draft: EstimateDraft) 
         )
     estimate.estimate_date = draft.estimate_date
     estimate.description = draft.description.strip()
-    estimate.total = compute(
-        [_line(d) for d in draft.lines], [_overhead(o) for o in draft.overheads]
-    ).total
+    totals = compute([_line(d) for d in draft.lines], [_overhead(o) for o in draft.overheads])
+    estimate.total = totals.total
     estimate.updated_at = utcnow()
     session.expire(estimate, ["lines", "overheads"])
+    return replace(draft, lines=tuple(stored)), totals
 
 
 def _event(
@@ -409,8 +454,8 @@ def save_estimate(
     """Save the editor's draft over an editable estimate (autosave calls this too)."""
     with db.unit_of_work() as session:
         estimate = find_estimate(session, number)
-        save_in(session, actor, estimate, draft, expected_version=expected_version)
-        return estimate_view(session, estimate, actor)
+        stored, totals = save_in(session, actor, estimate, draft, expected_version=expected_version)
+        return estimate_view(session, estimate, actor, draft=stored, totals=totals)
 
 
 def save_in(
@@ -420,8 +465,9 @@ def save_in(
     draft: EstimateDraft,
     *,
     expected_version: int | None = None,
-) -> None:
-    """`save_estimate` inside a unit of work the caller owns."""
+) -> tuple[EstimateDraft, Totals]:
+    """`save_estimate` inside a unit of work the caller owns; returns the draft as stored
+    and its figures."""
     if estimate.tenant_code != actor.tenant:
         raise NotFound(f"No estimate with number '{estimate.number}' in your ULB.")
     _require_editable(estimate, actor)
@@ -433,9 +479,10 @@ def save_in(
     draft = _freeze_sor_lines(session, draft, estimate.tenant_code)
     check_draft(draft, complete=False)
     measured.check_revision_quantities(session, estimate.revision_of_id, draft)
-    _write_contents(session, estimate, draft)
+    stored = _write_contents(session, estimate, draft)
     estimate.version += 1
     session.flush()
+    return stored
 
 
 def _require_editable(estimate: Estimate, actor: Actor) -> None:
@@ -523,17 +570,25 @@ def load_draft(session: Session, estimate: Estimate) -> EstimateDraft:
     ).all()
     rows_by_line: dict[str, list[MeasurementRow]] = {line.id: [] for line in lines}
     ids = list(rows_by_line)
+    kinds = {kind.value: kind for kind in RowKind}
     for offset in range(0, len(ids), 900):
         chunk = ids[offset : offset + 900]
-        for row in session.scalars(
-            select(MeasurementRowRecord)
-            .where(MeasurementRowRecord.line_id.in_(chunk))
-            .order_by(MeasurementRowRecord.line_id, MeasurementRowRecord.position)
+        # Columns, not ORM objects: thousands of rows load several times faster.
+        for line_id, kind, name, number, length, breadth, depth in session.execute(
+            select(
+                _ROWS.c.line_id,
+                _ROWS.c.kind,
+                _ROWS.c.name,
+                _ROWS.c.number,
+                _ROWS.c.length,
+                _ROWS.c.breadth,
+                _ROWS.c.depth,
+            )
+            .where(_ROWS.c.line_id.in_(chunk))
+            .order_by(_ROWS.c.line_id, _ROWS.c.position)
         ):
-            rows_by_line[row.line_id].append(
-                MeasurementRow(
-                    RowKind(row.kind), row.name, row.number, row.length, row.breadth, row.depth
-                )
+            rows_by_line[line_id].append(
+                MeasurementRow(kinds[kind], name, number, length, breadth, depth)
             )
     overheads = session.scalars(
         select(EstimateOverhead)
@@ -575,11 +630,23 @@ def _line_heads(line: EstimateLine) -> RateHeads | None:
     return RateHeads(**{name: getattr(line, name) or Decimal(0) for name in HEAD_LABELS})
 
 
-def estimate_view(session: Session, estimate: Estimate, viewer: Actor | None) -> EstimateView:
-    draft = load_draft(session, estimate)
+def estimate_view(
+    session: Session,
+    estimate: Estimate,
+    viewer: Actor | None,
+    *,
+    draft: EstimateDraft | None = None,
+    totals: Totals | None = None,
+) -> EstimateView:
+    """Every figure of an estimate; `draft` and `totals`: its contents as just stored and
+    their figures (a save skips reading back and computing again what it wrote)."""
+    if draft is None:
+        draft = load_draft(session, estimate)
+        totals = None
     lines = [_line(d) for d in draft.lines]
     overheads = [_overhead(o) for o in draft.overheads]
-    totals = compute(lines, overheads)
+    if totals is None:
+        totals = compute(lines, overheads)
     project = session.get_one(Project, estimate.project_id)
     revision_of = (
         session.get_one(Estimate, estimate.revision_of_id).number
@@ -620,8 +687,13 @@ def estimate_view(session: Session, estimate: Estimate, viewer: Actor | None) ->
         created_by=estimate.created_by,
         version=estimate.version,
         lines=tuple(
-            LineView(d, line.quantity, amount)
-            for d, line, amount in zip(draft.lines, lines, totals.line_amounts, strict=True)
+            LineView(d, quantity, amount)
+            for d, quantity, amount in zip(
+                draft.lines,
+                totals.line_quantities or [line.quantity for line in lines],
+                totals.line_amounts,
+                strict=True,
+            )
         ),
         overheads=tuple(
             OverheadView(d, amount)
