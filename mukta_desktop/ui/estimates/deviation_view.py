@@ -98,8 +98,8 @@ class DeviationStatementView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("deviationTable")
         self.table.setModel(self.model)
-        configure_table(self.table, widths={0: 4, 1: 12, 2: 34, 3: 6, 4: 11, 5: 11, 6: 11,
-                                            7: 11, 8: 11, 9: 12, 10: 12, 11: 11, 12: 9})
+        configure_table(self.table, widths={0: 4, 1: 12, 2: 40, 3: 6, 4: 11, 5: 11, 6: 11,
+                                            7: 11, 8: 11, 9: 13, 10: 13, 11: 10, 12: 12})
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Deviation statement")
 

@@ -273,25 +273,27 @@ class EstimateViewer(QWidget):
             grid.addWidget(caption, position, 0)
             grid.addWidget(value, position, 1)
             self.total_labels[key] = value
-        self.words = muted(QLabel())
+        grid.setColumnStretch(1, 1)
+        self.totals.setMinimumWidth(300)
+        # The words and the analysis are long: full-width lines under the tables.
+        self.words = QLabel()
         self.words.setObjectName("totalInWords")
         self.words.setWordWrap(True)
-        grid.addWidget(self.words, len(rows), 0, 1, 2)
+        self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.analysis = muted(QLabel())
         self.analysis.setObjectName("costAnalysis")
         self.analysis.setWordWrap(True)
-        grid.addWidget(self.analysis, len(rows) + 1, 0, 1, 2)
-        grid.setColumnStretch(1, 1)
-        self.totals.setMinimumWidth(300)
 
         lower = QHBoxLayout()
         lower.addWidget(self.overheads_table, 1)
-        lower.addWidget(self.totals)
+        lower.addWidget(self.totals, 0, Qt.AlignmentFlag.AlignTop)
         lines_box = QWidget()
         lines_layout = QVBoxLayout(lines_box)
         lines_layout.setContentsMargins(0, 0, 0, 0)
         lines_layout.addWidget(self.lines_table, 1)
         lines_layout.addLayout(lower)
+        lines_layout.addWidget(self.words)
+        lines_layout.addWidget(self.analysis)
 
         # Timeline -------------------------------------------------------------------------
         self.history_model = HistoryTableModel(parent=self)
@@ -412,10 +414,10 @@ class EstimateViewer(QWidget):
         labels["overheads"].setText(rupees(view.overhead_total))
         labels["total"].setText(rupees(view.total))
         labels["rupees"].setText(f"₹ {format_indian(view.total_rupees, 0)}")
-        self.words.setText(view.total_in_words)
+        self.words.setText(f"In words: {view.total_in_words}")
         a = view.analysis
-        self.analysis.setText(f"Material {rupees(a.material)} · labour {rupees(a.labour)} · "
-                              f"machinery {rupees(a.machinery)}")
+        self.analysis.setText(f"Cost analysis: material {rupees(a.material)} · labour "
+                              f"{rupees(a.labour)} · machinery {rupees(a.machinery)}")
         self.history_model.set_rows(view.history)
         self.history_table.resizeRowsToContents()
         if view.history:

@@ -60,7 +60,8 @@ class InboxSection(QWidget):
         self.loaded_once = False
         tenant = ctx.masters.tenant_name(ctx.actor.tenant)
 
-        self.greeting = muted(QLabel(f"{ctx.actor.name} · {tenant}"))
+        self.greeting = muted(QLabel(f"{ctx.actor.name} · {tenant} — Enter or a double click "
+                                     "opens an estimate"))
         self.greeting.setObjectName("inboxGreeting")
         self.waiting_caption = _caption("Waiting for you")
         self.waiting_caption.setObjectName("waitingCaption")
@@ -115,7 +116,7 @@ class InboxSection(QWidget):
         table = QTableView()
         table.setObjectName(name)
         table.setModel(model)
-        configure_table(table, stretch_column=1, widths={0: 19, 2: 24, 3: 15, 4: 17})
+        configure_table(table, stretch_column=1, widths={0: 19, 2: 25, 3: 15, 4: 19})
         table.setAccessibleName(accessible)
         table.activated.connect(lambda index, m=model: self._activated(m, index))
         table.selectionModel().selectionChanged.connect(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from mukta_desktop.domain.dates import INDIA, format_date
@@ -331,7 +331,7 @@ def _verdict(change: Decimal) -> str:
     return Verdict.LESS.value if change < 0 else Verdict.EXCESS.value
 
 
-def _cell(r: StatementRow, field: str) -> str:  # noqa: C901 - one branch per column
+def _cell(r: StatementRow, field: str) -> str:
     if r.item is not None:
         i = r.item
         values: dict[str, str] = {
@@ -389,14 +389,14 @@ class DeviationTableModel(RowsTableModel[StatementRow]):
         _deviation_column("Description", "description"),
         _deviation_column("Unit", "unit"),
         _deviation_column("Rate (₹)", "rate", True),
-        _deviation_column("Original qty", "oq", True),
-        _deviation_column("Original ₹", "oa", True),
-        _deviation_column("Revised qty", "rq", True),
-        _deviation_column("Revised ₹", "ra", True),
-        _deviation_column("Excess (+) / saving (−) qty", "dq", True),
-        _deviation_column("Excess (+) / saving (−) ₹", "da", True),
-        _deviation_column("Deviation %", "pc", True),
-        _deviation_column("Less / Excess / Nil", "verdict"),
+        _deviation_column("Original\nqty", "oq", True),
+        _deviation_column("Original\namount (₹)", "oa", True),
+        _deviation_column("Revised\nqty", "rq", True),
+        _deviation_column("Revised\namount (₹)", "ra", True),
+        _deviation_column("Excess (+) /\nsaving (−) qty", "dq", True),
+        _deviation_column("Excess (+) /\nsaving (−) ₹", "da", True),
+        _deviation_column("Deviation\n%", "pc", True),
+        _deviation_column("Less /\nExcess / Nil", "verdict"),
         _deviation_column("Reason", "reason"),
     )
     VERDICT = 12

@@ -293,6 +293,9 @@ class ProjectsSection(QWidget):
         self.table.setObjectName("projects")
         self.table.setModel(self.model)
         configure_table(self.table, stretch_column=1, widths={0: 19, 2: 7, 3: 14, 4: 12})
+        # Locality and sanction date are in the project's view beside the list.
+        self.table.setColumnHidden(3, True)
+        self.table.setColumnHidden(4, True)
         self.table.setAccessibleName("Projects")
         self.table.selectionModel().selectionChanged.connect(self._project_selected)
         self.message = InlineMessage()
@@ -337,6 +340,7 @@ class ProjectsSection(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([520, 760])
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.splitter, 1)
@@ -391,7 +395,8 @@ class ProjectsSection(QWidget):
         self.ctx.runner.submit(lambda: search_projects(db, tenant, text), done, failed)
 
     def _show_projects(self, projects: list[ProjectInfo]) -> None:
-        self.message.clear_message()
+        if self.message.kind == "error":  # a failed search is over; news stays
+            self.message.clear_message()
         wanted = self._select_after_search or self.selected_number()
         self._select_after_search = None
         self.model.set_rows(projects)
@@ -486,7 +491,6 @@ class ProjectsSection(QWidget):
 
     def _created(self, created: object) -> None:
         project = cast(ProjectInfo, created)
-        self.message.show_info(f"Created {project.number}.")
         self.search_edit.blockSignals(True)
         self.search_edit.clear()
         self.search_edit.blockSignals(False)
