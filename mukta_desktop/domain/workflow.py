@@ -103,7 +103,7 @@ class Workflow:
             possible = sorted({t.action.label for t in self.transitions if t.source is status})
             what = ", ".join(possible) if possible else "nothing: it is final"
             raise ValidationError(
-                f"'{action.label}' is not possible on a {self.name} that is {status.label}; "
+                f"'{action.label}' is not possible on {_a(self.name)} that is {status.label}; "
                 f"possible now: {what}."
             )
         held = frozenset(roles)
@@ -120,6 +120,11 @@ class Workflow:
 
     def can_edit(self, status: Status, roles: Iterable[Role], *, is_creator: bool) -> bool:
         return status in EDITABLE and is_creator and self.creator_role in frozenset(roles)
+
+
+def _a(noun: str) -> str:
+    """'an estimate', 'a measurement book'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _t(

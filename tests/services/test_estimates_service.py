@@ -429,7 +429,7 @@ def test_roles_are_checked_for_each_action(db: Database) -> None:
         act(db, JE2, number, Action.SUBMIT)  # a JE, but not this estimate's
     with pytest.raises(PermissionDenied, match="needs the ESTIMATE_CREATOR role"):
         act(db, AE, number, Action.SUBMIT)
-    with pytest.raises(ValidationError, match="'Approve' is not possible on a estimate that is"):
+    with pytest.raises(ValidationError, match="'Approve' is not possible on an estimate that is"):
         act(db, EO, number, Action.APPROVE)
     act(db, JE, number, Action.SUBMIT)
     with pytest.raises(PermissionDenied, match="needs the ESTIMATE_VERIFIER role"):
