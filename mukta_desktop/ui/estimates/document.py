@@ -242,6 +242,7 @@ class EstimateDocument:
             overhead_total=self.overhead_total,
             total=self.total,
             analysis=self.analysis,
+            line_quantities=tuple(line.quantity for line in self.lines),
         )
 
     def _add_figures(self, line: DocLine, sign: int = 1) -> None:
