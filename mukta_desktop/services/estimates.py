@@ -278,6 +278,14 @@ def _write_contents(
         session.execute(delete(_ROWS).where(_ROWS.c.line_id.in_(chunk)))
     session.execute(delete(_LINES).where(_LINES.c.estimate_id == estimate.id))
     session.execute(delete(_OVERHEADS).where(_OVERHEADS.c.estimate_id == estimate.id))
+    # Statements on the tables bypass the session: objects of the old contents it may still
+    # hold would read stale (their ids come back with new values).
+    old = set(line_ids)
+    for obj in list(session.identity_map.values()):
+        if (
+            isinstance(obj, EstimateLine | EstimateOverhead) and obj.estimate_id == estimate.id
+        ) or (isinstance(obj, MeasurementRowRecord) and obj.line_id in old):
+            session.expunge(obj)
     line_rows: list[dict[str, object]] = []
     measurement_rows: list[tuple[object, ...]] = []
     stored: list[LineDraft] = []

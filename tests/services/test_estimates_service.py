@@ -36,6 +36,7 @@ from estimate_support import (
     row,
     sor_line,
 )
+from sqlalchemy import select
 
 from mukta_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from mukta_desktop.domain.estimate import OverheadKind
@@ -43,16 +44,21 @@ from mukta_desktop.domain.measurements import MeasurementRow
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.domain.workflow import Action, Status
+from mukta_desktop.models import EstimateLine
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.estimate_views import OverheadDraft
 from mukta_desktop.services.estimates import (
     act,
+    act_in,
     create_estimate,
+    find_estimate,
     get_estimate,
     inbox,
     list_estimates,
+    load_draft,
     price_sor_line,
     save_estimate,
+    save_in,
 )
 from mukta_desktop.services.projects import search_projects
 from mukta_desktop.services.revisions import revise
@@ -555,3 +561,30 @@ def test_make_sor_helper_uses_the_sor_service(db: Database) -> None:
     """The SORs of these tests come from create_sor, cess and all."""
     code = make_sor(db, "Earth work", RateHeads(labour=D("159.39")), sub_type="EW", uom="CUM")
     assert price_sor_line(db, code, at=TODAY, tenant=JE.tenant).rate == D("160.98")
+
+
+def test_saving_inside_a_unit_of_work_reads_back_fresh(db: Database) -> None:
+    """save_in writes the tables directly; line objects the session still holds must not
+    shadow what it wrote (the demo saves and acts in one transaction)."""
+    code = fl_sor(db)
+    number = new_estimate(db, draft(sor_line(code, DESIGN_ROW))).number
+    with db.unit_of_work() as session:
+        estimate = find_estimate(session, number)
+        held = list(session.scalars(select(EstimateLine)))  # e.g. a loaded relationship
+        assert [line.description for line in held] == [
+            "Vitrified tile flooring (FL00001 of the design)"
+        ]
+        before = load_draft(session, estimate)
+        renamed = replace(before.lines[0], description="Tiles in the hall", rows=(row("3"),))
+        save_in(session, JE, estimate, replace(before, lines=(renamed,)))
+        after = load_draft(session, estimate)
+        assert after.lines[0].description == "Tiles in the hall"
+        assert after.lines[0].id == before.lines[0].id
+        assert after.lines[0].rows == (row("3"),)
+        act_in(session, JE, estimate, Action.SUBMIT, comment="in the same transaction")
+    view = get_estimate(db, number)
+    assert (view.lines[0].draft.description, view.lines[0].quantity) == (
+        "Tiles in the hall",
+        D("3.0000"),
+    )
+    assert view.status is Status.PENDING_VERIFICATION
