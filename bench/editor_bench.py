@@ -10,7 +10,6 @@ Run:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.editor_bench
 
 from __future__ import annotations
 
-import ctypes
 import os
 import random
 import statistics
@@ -182,18 +181,8 @@ def bench_editor(app: QApplication, db: Database, number: str) -> None:
     ctx.runner.wait_for_idle()
 
 
-def _immortal_constants() -> None:
-    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every call of a void method
-    and to True on every Signal.emit(); after some ten thousand calls the interpreter aborts
-    ("none_dealloc" / "bool_dealloc"). Python 3.12 made these objects immortal; do the same
-    here so the benchmark runs to its end (the application needs it too, or another PySide6)."""
-    for constant in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(constant)).value += 1 << 40
-
-
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _immortal_constants()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as tmp:
