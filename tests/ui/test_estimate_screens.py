@@ -567,14 +567,22 @@ def test_edit_opens_the_editor(screens: Screens, demo_db: Database) -> None:
     assert viewer.edit_action.isVisible()
     assert viewer.edit_action.isEnabled()
     viewer.edit_action.trigger()
+    from mukta_desktop.ui.estimates.editor import EstimateEditor
+
     editor = viewer.editor
-    assert editor is not None
+    assert isinstance(editor, EstimateEditor)
     assert editor.isVisible()
     assert getattr(editor, "number", None) == number
     screens.qtbot.waitUntil(lambda: getattr(editor, "view", None) is not None, timeout=WAIT)
     # Edit again raises the same editor.
     viewer.edit_action.trigger()
     assert viewer.editor is editor
+    # The editor's window belongs to the main window (here: the viewer has none), and each
+    # save reloads the viewer and tells the lists.
+    assert editor.parentWidget() is viewer
+    with screens.qtbot.waitSignal(viewer.loaded, timeout=WAIT), \
+            screens.qtbot.waitSignal(viewer.changed, timeout=WAIT):
+        editor.saved.emit(number)
 
 
 # ---------------------------------------------------------------- exports

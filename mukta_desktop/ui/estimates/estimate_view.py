@@ -452,6 +452,13 @@ class EstimateViewer(QWidget):
             self.edit_action.setEnabled(False)
             self.edit_action.setToolTip("The estimate editor is not part of this version yet.")
 
+    def host(self) -> QWidget:
+        """What windows opened from here belong to: the main window when the viewer has one.
+        An editor is never the viewer's child: closing the viewer would destroy it without
+        letting it save its last changes."""
+        parent = self.parentWidget()
+        return parent.window() if parent is not None else self
+
     def visible_actions(self) -> list[str]:
         """The texts of the toolbar's actions shown now (tests read them)."""
         return [a.text() for a in self._row_actions() if a.isVisible()]
@@ -463,7 +470,9 @@ class EstimateViewer(QWidget):
         self.changed.emit(view.number)
 
     def _editor_saved(self, number: str) -> None:
-        if alive(self) and number == self.number:
+        if not alive(self):
+            return
+        if number == self.number:
             self.reload()
         self.changed.emit(number)
 
@@ -472,7 +481,7 @@ class EstimateViewer(QWidget):
         view = self.view
         if view is None or not view.editable:
             return None
-        self.editor = open_editor(self.ctx, self, number=view.number,
+        self.editor = open_editor(self.ctx, self.host(), number=view.number,
                                   on_saved=self._editor_saved)
         if self.editor is None:
             self.message.show_error("The estimate editor is not part of this version yet.")
@@ -490,7 +499,7 @@ class EstimateViewer(QWidget):
                 f"{revision.number} is a new revision of {number}, as a draft. Change the "
                 "quantities in the editor and give the reason for each change; then submit it.")
             self.changed.emit(revision.number)
-            self.editor = open_editor(self.ctx, self, number=revision.number,
+            self.editor = open_editor(self.ctx, self.host(), number=revision.number,
                                       on_saved=self._editor_saved)
 
         self._run(lambda: revise(db, actor, number, today=today), done)
@@ -550,6 +559,5 @@ class EstimateViewer(QWidget):
         view = cast(EstimateView, created)
         self.message.show_info(f"Copied into {view.number} (a draft of {view.project.number}).")
         self.changed.emit(view.number)
-        parent = self.parentWidget() or self
-        if open_editor(self.ctx, parent, number=view.number) is None:
-            open_estimate(self.ctx, view.number, parent)
+        if open_editor(self.ctx, self.host(), number=view.number) is None:
+            open_estimate(self.ctx, view.number, self.host())
