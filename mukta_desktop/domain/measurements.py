@@ -46,15 +46,20 @@ class MeasurementRow:
 
     @property
     def quantity(self) -> Decimal:
-        """N × L × B × D with blanks as 1, half-up to 4 decimals (unsigned)."""
+        """N × L × B × D with blanks as 1, half-up to 4 decimals (unsigned); 0 for a row not yet
+        typed (all four blank)."""
         # Four factors ≤ 99,999.9999 with 4 decimals need up to 37 digits: compute exactly,
         # or the 28-digit default context rounds (half-even) before the half-up round4.
         # (A context object of our own: entering a local context per row costs more than the
         # multiplications, and an estimate's figures compute thousands of rows.)
+        factors = [f for f in (self.number, self.length, self.breadth, self.depth) if f is not None]
+        if not factors:
+            # A row with all four blank is refused on submit; until then (a row just added in a
+            # draft) it measures nothing rather than one whole unit.
+            return ZERO
         product = ONE
-        for factor in (self.number, self.length, self.breadth, self.depth):
-            if factor is not None:
-                product = _EXACT.multiply(product, factor)
+        for factor in factors:
+            product = _EXACT.multiply(product, factor)
         return round4(product)
 
     @property
