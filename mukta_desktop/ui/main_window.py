@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, cast
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.log_file = log_file
         self._signing_out = False
         self._closing_done = False
+        self._quit_confirmed = False
         self.setObjectName("mainWindow")
         self.tenant_name = ctx.masters.tenant_name(ctx.actor.tenant)
         self.setWindowTitle(f"{APP_NAME} — {ctx.actor.name} ({self.tenant_name})")
@@ -294,11 +296,38 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def _close_document_windows(self) -> bool:
+        """Close the editor windows first, so each saves what was typed; False while one is
+        still saving."""
+        all_closed = True
+        for widget in QApplication.topLevelWidgets():
+            if widget is self or not widget.isVisible():
+                continue
+            if not hasattr(widget, "has_unsaved_changes"):
+                continue
+            if not widget.close():
+                all_closed = False
+                getattr(widget, "closed").connect(self._close_again)  # noqa: B009
+        return all_closed
+
+    def _close_again(self) -> None:
+        QTimer.singleShot(0, self.close)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing_done:
             event.accept()
             return
-        if not self._signing_out and Preferences.load().confirm_quit and not self.confirm_quit():
+        if (
+            not self._quit_confirmed
+            and not self._signing_out
+            and Preferences.load().confirm_quit
+            and not self.confirm_quit()
+        ):
+            event.ignore()
+            return
+        self._quit_confirmed = True
+        if not self._close_document_windows():
+            # An editor is still saving; it says `closed` when done and we close again then.
             event.ignore()
             return
         self.save_layout()

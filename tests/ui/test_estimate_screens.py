@@ -821,3 +821,37 @@ def test_render_the_estimate_screenshots(
     finally:
         for ctx in screens.contexts:
             wait_idle(qtbot, ctx)
+
+
+def test_quitting_saves_what_an_open_editor_holds(qtbot: QtBot, demo_db: Database,
+                                                   tmp_path: Path) -> None:
+    """The main window closes editor windows first, and each saves before the window goes."""
+    from PySide6.QtCore import Qt
+
+    from mukta_desktop.ui.estimates.editor import EstimateEditor
+    from mukta_desktop.ui.estimates.editor_models import MeasurementsTableModel as M
+    from mukta_desktop.ui.main_window import MainWindow
+
+    ctx = make_ctx(demo_db, frozenset(Role), tenant="od.dhenkanal", login="demo")
+    window = MainWindow(ctx, data_dir=tmp_path, log_file=tmp_path / "log.txt", sections=[])
+    qtbot.addWidget(window)
+    window.show()
+    document = {
+        "project": {"name": "Quit test"},
+        "date": "2026-11-21",
+        "lines": [{"category": "NON-SOR", "description": "Board", "unit": "NOS", "rate": "100",
+                   "measurements": [{"kind": "plus", "number": "1"}]}],
+    }
+    number = create_from_json(demo_db, ctx.actor, document, today=TODAY).number
+    editor = EstimateEditor(ctx, number, parent=window)
+    editor.setWindowFlag(Qt.WindowType.Window)
+    editor.autosave_idle_ms = editor.autosave_max_ms = 3_600_000  # only the close saves
+    editor.show()
+    qtbot.waitUntil(lambda: not editor.loading, timeout=WAIT)
+    model = editor.measurements_model
+    assert model.setData(model.index(0, M.NUMBER), "3")
+    assert editor.has_unsaved_changes()
+    with qtbot.waitSignal(window.closed, timeout=WAIT):
+        window.close()
+    wait_idle(qtbot, ctx)
+    assert get_estimate(demo_db, number).lines[0].quantity == Decimal("3.0000")
