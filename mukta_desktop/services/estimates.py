@@ -76,6 +76,8 @@ from .users import Actor
 from .words import rupees_in_words
 
 RECORD_TYPE = "ESTIMATE"
+# Actions that turn an estimate back or down say why: the creator has to act on it.
+COMMENT_REQUIRED = frozenset({Action.SEND_BACK, Action.SEND_BACK_TO_ORIGINATOR, Action.REJECT})
 SAVE_DRAFT = "save-draft"
 MAX_RATE = Decimal("99999999.99")
 MAX_LINES = 2000
@@ -526,6 +528,11 @@ def act_in(
     transition = ESTIMATE_WORKFLOW.transition(
         before, action, actor.roles, is_creator=estimate.created_by == actor.login
     )
+    if action in COMMENT_REQUIRED and not comment.strip():
+        raise ValidationError(
+            f"'{action.label}' needs a comment saying why, for the creator and the record.",
+            field="comment",
+        )
     if action in (Action.SUBMIT, Action.RESUBMIT):
         # What may be saved half-typed must be whole before anyone else sees it.
         check_draft(load_draft(session, estimate), complete=True)

@@ -449,7 +449,7 @@ def test_roles_are_checked_for_each_action(db: Database) -> None:
     with pytest.raises(PermissionDenied, match="needs the ESTIMATE_APPROVER role"):
         act(db, EE, number, Action.APPROVE)
     with pytest.raises(PermissionDenied, match="needs the ESTIMATE_APPROVER role"):
-        act(db, EE, number, Action.SEND_BACK_TO_ORIGINATOR)
+        act(db, EE, number, Action.SEND_BACK_TO_ORIGINATOR, comment="redo")
     assert get_estimate(db, number).status is Status.PENDING_APPROVAL
     assert len(get_estimate(db, number).history) == 4  # refusals leave no trace
 
@@ -483,7 +483,7 @@ def test_the_inbox(db: Database) -> None:
     act(db, AE, submitted, Action.VERIFY)
     assert numbers(AE) == set()
     assert numbers(EE) == {submitted}
-    act(db, EE, submitted, Action.SEND_BACK_TO_ORIGINATOR)
+    act(db, EE, submitted, Action.SEND_BACK_TO_ORIGINATOR, comment="redo")
     assert numbers(JE) == {mine, submitted}  # back for correction
     assert numbers(EE) == set()
 
@@ -588,3 +588,15 @@ def test_saving_inside_a_unit_of_work_reads_back_fresh(db: Database) -> None:
         D("3.0000"),
     )
     assert view.status is Status.PENDING_VERIFICATION
+
+
+@pytest.mark.parametrize("action", [Action.SEND_BACK, Action.REJECT])
+def test_turning_back_or_down_needs_a_comment(db: Database, action: Action) -> None:
+    number = new_estimate(db, draft(sor_line(fl_sor(db), DESIGN_ROW))).number
+    act(db, JE, number, Action.SUBMIT)
+    with pytest.raises(ValidationError, match="needs a comment saying why"):
+        act(db, AE, number, action, comment="   ")
+    assert get_estimate(db, number).status is Status.PENDING_VERIFICATION
+    assert act(db, AE, number, action, comment="depth missing").status is not (
+        Status.PENDING_VERIFICATION
+    )
