@@ -152,3 +152,22 @@ def test_random_edits_keep_every_figure_equal_to_compute(seed: int, huge: float)
     assert doc.revision > 1000
     # and a document made afresh from the draft has the same figures
     assert EstimateDocument.from_draft(doc.to_draft()).totals() == doc.totals()
+
+
+def test_a_revision_line_keeps_the_used_quantity_at_its_rate_and_its_reason() -> None:
+    """Part of a revision line measured in approved MBs stays at the old rate (compute's
+    line_amount_with_used); the reason is edited like any line field, figures untouched."""
+    line = DocLine.from_draft(LineDraft(
+        LineCategory.SOR, "Tile flooring", "SQM", D("5432.14"), D(1),
+        (MeasurementRow(RowKind.PLUS, "Hall", D(1), D(10), None, None),), "FL00001", "r2",
+        FL_HEADS, origin_line_id="o1", used_quantity=D(4), used_rate=D("5026.14")))
+    doc = EstimateDocument(DAY, lines=[line], overheads=[SC])
+    assert line.amount == D("52697.40")  # 4 × 5026.14 + 6 × 5432.14
+    assert_matches_compute(doc)
+    before = doc.totals()
+    assert doc.update_line(line, {"reason": "Hard soil"}) == {"reason": ""}
+    assert doc.totals() == before
+    assert doc.to_draft().lines[0].reason == "Hard soil"
+    doc.set_row(line, 0, MeasurementRow(RowKind.PLUS, "Hall", D(1), D(12), None, None))
+    assert line.amount == D("63561.68")  # 4 × 5026.14 + 8 × 5432.14
+    assert_matches_compute(doc)

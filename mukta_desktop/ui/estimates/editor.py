@@ -55,7 +55,7 @@ from ..messages import describe, report
 from ..widgets import InlineMessage, alive, configure_table, date_edit, from_qdate, muted, to_qdate
 from .document import DocLine, EstimateDocument, new_sor_line
 from .editor_models import LinesTableModel, MeasurementsTableModel, quantity_display
-from .editor_panels import NonSorForm, TotalsPanel
+from .editor_panels import NonSorForm, RevisionLinePanel, TotalsPanel
 from .grid import MeasurementGrid
 from .sor_picker import SorPicker
 from .undo import EstimateEditing
@@ -212,6 +212,9 @@ class EstimateEditor(QWidget):
         lines_head.addWidget(self.remove_line_button)
         lines_layout.addLayout(lines_head)
         lines_layout.addWidget(self.lines_table, 1)
+        self.revision_panel = RevisionLinePanel()
+        self.revision_panel.setVisible(False)  # revisions only
+        lines_layout.addWidget(self.revision_panel)
         lines_layout.addWidget(self.lines_message)
 
         self.grid = MeasurementGrid(editing)
@@ -338,6 +341,9 @@ class EstimateEditor(QWidget):
         editing.overheads_model.input_error.connect(self.overheads_message.show_error)
         self.grid.message.connect(self._grid_said)
         self.lines_table.selectionModel().currentRowChanged.connect(self._current_line_changed)
+        self.revision_panel.reason_edited.connect(self._reason_edited)
+        self.revision_panel.reason_finished.connect(editing.finish_reason)
+        self.revision_panel.reason_edit.installEventFilter(self)
         self.picker.chosen.connect(self.add_sor)
         self.non_sor_form.submitted.connect(self._add_non_sor)
         self.date_edit.dateChanged.connect(self._date_edited)
@@ -359,6 +365,11 @@ class EstimateEditor(QWidget):
     @property
     def measurements_model(self) -> MeasurementsTableModel:
         return self.editing.measurements_model
+
+    @property
+    def is_revision(self) -> bool:
+        """A revised estimate: its lines carry a reason for deviation."""
+        return self.view is not None and self.view.revision_of is not None
 
     def has_unsaved_changes(self) -> bool:
         return not self.read_only and (self.is_dirty() or self._saving)
@@ -414,6 +425,7 @@ class EstimateEditor(QWidget):
         self._project_text = f"{view.project.number} · {view.project.name}"
         document = EstimateDocument.from_draft(view.draft)
         self.editing.set_document(document)
+        self.revision_panel.setVisible(view.revision_of is not None)
         self._saved_revision = document.revision
         self.loading = False
         self._set_read_only(not view.editable)
@@ -478,6 +490,7 @@ class EstimateEditor(QWidget):
             self.redo_action.setEnabled(False)
         self.description_edit.setReadOnly(read_only)
         self.grid.set_read_only(read_only)
+        self._show_revision_line()
         self._update_date_edit()
         if read_only:
             self.idle_timer.stop()
@@ -495,6 +508,7 @@ class EstimateEditor(QWidget):
             self.lines_table.selectionModel().clearSelection()
             self.editing.measurements_model.set_line(None)
             self._show_line_caption()
+            self._show_revision_line()
             return
         row = self.document.index_of(line)
         index = self.lines_model.index(row, LinesTableModel.DESCRIPTION)
@@ -506,6 +520,7 @@ class EstimateEditor(QWidget):
         self.lines_table.scrollTo(index)
         self.editing.measurements_model.set_line(line)
         self._show_line_caption()
+        self._show_revision_line()
 
     def current_line(self) -> DocLine | None:
         index = self.lines_table.currentIndex()
@@ -515,6 +530,7 @@ class EstimateEditor(QWidget):
         self.editing.measurements_model.set_line(self.current_line())
         self.grid_message.clear_message()
         self._show_line_caption()
+        self._show_revision_line()
 
     def _show_line_caption(self) -> None:
         line = self.editing.measurements_model.line
@@ -526,6 +542,20 @@ class EstimateEditor(QWidget):
         self.grid_caption.setText(
             f"<b>Measurements of line {number}</b> — {code}: {line.description} "
             f"({line.unit}) · quantity <b>{format_quantity(line)}</b>")
+
+    def _show_revision_line(self) -> None:
+        if self.is_revision:
+            line = self.editing.measurements_model.line
+            self.revision_panel.show_line(line, editable=not self.read_only and not self.loading)
+
+    def _reason_edited(self, line: DocLine, text: str) -> None:
+        if self.read_only or self.loading:
+            return
+        try:
+            self.document.index_of(line)
+        except ValueError:
+            return  # the line was removed meanwhile
+        self.editing.set_reason(line, text)
 
     def add_sor(self, code: str) -> None:
         """Price `code` at the estimate date for the ULB (service) and add it as a line; a SOR
@@ -668,6 +698,7 @@ class EstimateEditor(QWidget):
     def _figures_changed(self) -> None:
         self.totals.show_figures(self.document)
         self._show_line_caption()
+        self._show_revision_line()  # undo and redo change the reason shown too
         self.lines_caption.setText(_lines_caption(self.document))
 
     def _document_changed(self) -> None:
@@ -826,6 +857,18 @@ class EstimateEditor(QWidget):
                     self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
                     if not self.grid.currentIndex().isValid():
                         self.grid.go_to(0, MeasurementsTableModel.NUMBER)
+                    return True
+            if watched is self.revision_panel.reason_edit and not self.read_only:
+                # Ctrl+Z / Ctrl+Y undo the typed reason in the estimate's history, which
+                # holds it (not the line edit's own).
+                if event.matches(QKeySequence.StandardKey.Undo):
+                    self.editing.finish_reason()
+                    self.editing.stack.undo()
+                    return True
+                if event.matches(QKeySequence.StandardKey.Redo) or (
+                        key == Qt.Key.Key_Y
+                        and event.modifiers() == Qt.KeyboardModifier.ControlModifier):
+                    self.editing.stack.redo()
                     return True
             if watched is self.overheads_table and not editing_cell \
                     and key == Qt.Key.Key_Delete and not self.read_only:

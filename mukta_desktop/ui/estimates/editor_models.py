@@ -66,8 +66,9 @@ def quantity_display(value: Decimal) -> str:
     return format_indian(value, 4)
 
 
-def rate_display(line: DocLine) -> str:
-    text = format_money(line.rate)
+def rate_display(line: DocLine, rate: Decimal | None = None) -> str:
+    """The line's rate (or `rate`, per the same quantity), e.g. '1,234.50' or '850.00 / 10'."""
+    text = format_money(line.rate if rate is None else rate)
     if line.rate_quantity != 1:
         text += f" / {quantity_text(line.rate_quantity)}"
     return text
@@ -199,6 +200,10 @@ class LinesTableModel(_EditorTableModel):
             return f"₹ {format_money(line.rate)} per {per}, typed (non-SOR item)"
         if column == self.QUANTITY:
             return "Σ plus rows − Σ minus rows of the line's measurements"
+        if column == self.AMOUNT and line.used_quantity is not None:
+            return (f"{quantity_display(line.used_quantity)} {line.unit} measured in approved "
+                    f"MBs at ₹ {rate_display(line, line.used_rate)}, the rest at "
+                    f"₹ {rate_display(line)}")
         return None
 
     def setData(self, index: Index, value: Any, role: int = EDIT) -> bool:

@@ -1,4 +1,5 @@
-"""Smaller parts of the estimate editor: the non-SOR line form and the totals panel."""
+"""Smaller parts of the estimate editor: the non-SOR line form, a revision line's reason for
+deviation and the totals panel."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -15,14 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mukta_desktop.domain.numbers import format_indian, format_money
+from mukta_desktop.domain.numbers import ZERO, format_indian, format_money
 from mukta_desktop.services.estimates import MAX_RATE
 from mukta_desktop.services.masters import Masters
 from mukta_desktop.services.words import rupees_in_words
 
 from ..widgets import ALIGN_RIGHT, DecimalLineEdit, InlineMessage, muted
 from .document import DocLine, EstimateDocument, non_sor_line
-from .editor_models import MAX_DESCRIPTION, MAX_UNIT
+from .editor_models import MAX_DESCRIPTION, MAX_UNIT, quantity_display, rate_display
 
 
 class NonSorForm(QWidget):
@@ -100,6 +102,80 @@ class NonSorForm(QWidget):
         self.rate.clear()
         self.submitted.emit(line)
         return line
+
+
+class RevisionLinePanel(QWidget):
+    """Under the lines of a revised estimate: the selected line's reason for deviation (printed
+    in the deviation statement), typed here, and what approved MBs have measured of it."""
+
+    reason_edited = Signal(object, str)  # DocLine, the text as typed
+    reason_finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("revisionLinePanel")
+        self.line: DocLine | None = None
+        self.caption = QLabel("Reason for deviation")
+        self.caption.setObjectName("reasonCaption")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reasonEdit")
+        self.reason_edit.setMaxLength(MAX_DESCRIPTION)
+        self.reason_edit.setAccessibleName("Reason for deviation")
+        self.reason_edit.setToolTip("Why the revised quantity of this line differs from the "
+                                    "original's: printed in the deviation statement")
+        self.caption.setBuddy(self.reason_edit)
+        self.used_label = muted(QLabel())
+        self.used_label.setObjectName("usedQuantity")
+        self.used_label.setWordWrap(True)
+        self.used_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason_edit.textEdited.connect(self._edited)
+        self.reason_edit.editingFinished.connect(self.reason_finished)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.caption)
+        row.addWidget(self.reason_edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.used_label)
+        self.setFocusProxy(self.reason_edit)
+        self.show_line(None, editable=False)
+
+    def show_line(self, line: DocLine | None, *, editable: bool) -> None:
+        """Show `line` (None: no line chosen); the text is replaced only when it differs, so
+        the cursor stays where the user is typing."""
+        self.line = line
+        self.reason_edit.setEnabled(line is not None)
+        self.reason_edit.setReadOnly(not editable)
+        if line is None:
+            self.reason_edit.clear()
+            self.reason_edit.setPlaceholderText("Choose a line above")
+        else:
+            if self.reason_edit.text() != line.reason:
+                self.reason_edit.setText(line.reason)
+            self.reason_edit.setPlaceholderText(
+                "Why this line's quantity differs from the original estimate's"
+                if editable else "No reason given")
+        used = used_text(line) if line is not None else ""
+        self.used_label.setText(used)
+        self.used_label.setVisible(bool(used))
+
+    def _edited(self, text: str) -> None:
+        if self.line is not None and not self.reason_edit.isReadOnly():
+            self.reason_edited.emit(self.line, text)
+
+
+def used_text(line: DocLine) -> str:
+    """What approved MBs measured of a revision line and the rate it keeps; '' if nothing."""
+    if line.used_quantity is None or line.used_rate is None:
+        return ""
+    old = rate_display(line, line.used_rate)
+    rest = max(line.quantity - line.used_quantity, ZERO)
+    return (f"Measured in approved MBs: {quantity_display(line.used_quantity)} {line.unit} at "
+            f"₹ {old} (the rate it was measured at); the rest, {quantity_display(rest)} "
+            f"{line.unit}, at ₹ {rate_display(line)}.")
 
 
 class TotalsPanel(QWidget):

@@ -106,6 +106,20 @@ class EstimateEditing(QObject):
     def edit_line(self, line: DocLine, changes: dict[str, object]) -> None:
         self._push(_EditLine(self, line, dict(changes)))
 
+    def set_reason(self, line: DocLine, reason: str) -> None:
+        """A revision line's reason for deviation, as typed: keystrokes typed in a row on
+        the same line merge into one command (one Ctrl+Z takes the typing back)."""
+        if reason != line.reason:
+            self._push(_EditReason(self, line, reason))
+
+    def finish_reason(self) -> None:
+        """Typing the reason ended (Enter, focus elsewhere): the next keystroke is a new
+        command."""
+        index = self.stack.index()
+        top = self.stack.command(index - 1) if index > 0 else None
+        if isinstance(top, _EditReason):
+            top.typing = False
+
     def add_overhead(self, overhead: OverheadDraft) -> None:
         """Refused (ValidationError) when the code is already on the estimate."""
         self.document.check_new_overhead(overhead)
@@ -379,6 +393,33 @@ class _EditLine(_Command):
 
     def show_where(self) -> None:
         self._focus(self.line)
+
+
+class _EditReason(_EditLine):
+    """A reason for deviation typed on a revision line; merges with the keystrokes after it."""
+
+    ID = 1
+
+    def __init__(self, editing: EstimateEditing, line: DocLine, reason: str) -> None:
+        super().__init__(editing, line, {"reason": reason})
+        number = editing.document.index_of(line) + 1
+        self.setText(f"Change the reason, line {number}")
+        self.typing = True
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (isinstance(other, _EditReason) and self.typing and other.line is self.line):
+            return False
+        self.changes = dict(other.changes)
+        if self.changes == self.old:
+            self.setObsolete(True)  # typed back to what it was: nothing to undo
+        return True
+
+    def undo_it(self) -> None:
+        super().undo_it()
+        self.typing = False
 
 
 class _InsertOverhead(_Command):
