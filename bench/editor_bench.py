@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from mukta_desktop.domain.estimate import Overhead, OverheadKind, compute
@@ -93,12 +94,20 @@ def build_estimate(data_dir: Path) -> tuple[Database, str]:
 
 
 def _wait(app: QApplication, condition: Callable[[], bool], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out waiting for the editor")
-        app.processEvents()
-        time.sleep(0.005)
+    """Run Qt's event loop (no sleeping) until `condition` holds; checked every 5 ms."""
+    app.processEvents()
+    if condition():
+        return
+    deadline = QDeadlineTimer(int(timeout_s * 1000))
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(5)
+    poll.timeout.connect(lambda: loop.quit() if condition() or deadline.hasExpired() else None)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    if not condition():
+        raise SystemExit("timed out waiting for the editor")
 
 
 def bench_editor(app: QApplication, db: Database, number: str) -> None:

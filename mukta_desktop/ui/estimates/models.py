@@ -6,13 +6,13 @@ with Indian grouping, dates dd/mm/yyyy and instants in India time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from mukta_desktop.domain.dates import INDIA, format_date
@@ -30,14 +30,8 @@ from mukta_desktop.services.projects import ProjectInfo
 from mukta_desktop.services.sor_store import quantity_text as plain_quantity
 from mukta_desktop.services.templates import TemplateInfo
 
-from ..widgets import ALIGN_LEFT, ALIGN_RIGHT
+from ..widgets.table_model import Column, ColumnsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-T = TypeVar("T")
-DISPLAY = Qt.ItemDataRole.DisplayRole
-ALIGN = Qt.ItemDataRole.TextAlignmentRole
-TOOLTIP = Qt.ItemDataRole.ToolTipRole
 FONT = Qt.ItemDataRole.FontRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
 
@@ -89,82 +83,6 @@ def status_label(status: str | None) -> str:
         return status
 
 
-# ---------------------------------------------------------------- the generic model
-
-
-@dataclass(frozen=True)  # no slots: `Column[Row](...)` sets __orig_class__
-class Column(Generic[T]):
-    header: str
-    text: Callable[[T], str]
-    right: bool = False
-    tooltip: Callable[[T], str] | None = None
-
-
-class RowsTableModel(QAbstractTableModel, Generic[T]):
-    """A read-only table over a list of plain rows, one `Column` per column."""
-
-    columns: Sequence[Column[T]] = ()
-
-    def __init__(self, rows: Sequence[T] = (), parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[T] = list(rows)
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if not 0 <= index.column() < len(self.columns):
-            return None
-        row = self._rows[index.row()]
-        column = self.columns[index.column()]
-        if role == DISPLAY:
-            return column.text(row)
-        if role == ALIGN:
-            return ALIGN_RIGHT if column.right else ALIGN_LEFT
-        if role == TOOLTIP:
-            return column.tooltip(row) if column.tooltip is not None else None
-        return self.extra_data(row, index.column(), role)
-
-    def extra_data(self, row: T, column: int, role: int) -> Any:
-        """Other roles (fonts, colours) of a cell; none by default."""
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        column = self.columns[section]
-        if role == DISPLAY:
-            return column.header
-        if role == ALIGN:
-            return ALIGN_RIGHT if column.right else ALIGN_LEFT
-        return None
-
-    @property
-    def rows(self) -> list[T]:
-        return list(self._rows)
-
-    def set_rows(self, rows: Sequence[T]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> T | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def column_of(self, header: str) -> int:
-        return next(i for i, c in enumerate(self.columns) if c.header == header)
-
-    def texts(self, column: int | str) -> list[str]:
-        """The shown text of one column, top to bottom (tests and screenshots read it)."""
-        number = self.column_of(column) if isinstance(column, str) else column
-        return [self.columns[number].text(r) for r in self._rows]
-
-
 # ---------------------------------------------------------------- lists
 
 
@@ -174,7 +92,7 @@ def _summary_tooltip(s: EstimateSummary) -> str:
             f"Created by {s.created_by}; last changed {india_time(s.updated_at)}")
 
 
-class InboxTableModel(RowsTableModel[EstimateSummary]):
+class InboxTableModel(ColumnsTableModel[EstimateSummary]):
     """Estimates waiting for the user, or the user's drafts."""
 
     columns = (
@@ -188,7 +106,7 @@ class InboxTableModel(RowsTableModel[EstimateSummary]):
     )
 
 
-class ProjectEstimatesTableModel(RowsTableModel[EstimateSummary]):
+class ProjectEstimatesTableModel(ColumnsTableModel[EstimateSummary]):
     """The estimates of one project, revisions with the estimate they revise."""
 
     columns = (
@@ -201,7 +119,7 @@ class ProjectEstimatesTableModel(RowsTableModel[EstimateSummary]):
     )
 
 
-class ProjectsTableModel(RowsTableModel[ProjectInfo]):
+class ProjectsTableModel(ColumnsTableModel[ProjectInfo]):
     columns = (
         Column[ProjectInfo]("Number", lambda p: p.number),
         Column[ProjectInfo]("Name", lambda p: p.name, tooltip=lambda p: p.description or p.name),
@@ -211,7 +129,7 @@ class ProjectsTableModel(RowsTableModel[ProjectInfo]):
     )
 
 
-class TemplatesTableModel(RowsTableModel[TemplateInfo]):
+class TemplatesTableModel(ColumnsTableModel[TemplateInfo]):
     columns = (
         Column[TemplateInfo]("Template", lambda t: t.name),
         Column[TemplateInfo]("Lines", lambda t: str(t.lines), right=True),
@@ -254,7 +172,7 @@ def _line_tooltip(n: NumberedLine) -> str:
     return "\n".join(parts)
 
 
-class EstimateLinesTableModel(RowsTableModel[NumberedLine]):
+class EstimateLinesTableModel(ColumnsTableModel[NumberedLine]):
     """The lines of an estimate as the abstract shows them: quantity × rate = amount."""
 
     columns = (
@@ -280,7 +198,7 @@ def _overhead_basis(o: OverheadView) -> str:
     return "Lump sum"
 
 
-class OverheadsTableModel(RowsTableModel[OverheadView]):
+class OverheadsTableModel(ColumnsTableModel[OverheadView]):
     columns = (
         Column[OverheadView]("Overhead", lambda o: o.draft.description,
                              tooltip=lambda o: o.draft.code),
@@ -295,7 +213,7 @@ def _status_change(e: HistoryEvent) -> str:
     return f"{before} → {after}" if before and before != after else after
 
 
-class HistoryTableModel(RowsTableModel[HistoryEvent]):
+class HistoryTableModel(ColumnsTableModel[HistoryEvent]):
     """The timeline: who did what when, with the comment, oldest first."""
 
     columns = (
@@ -380,7 +298,7 @@ def _deviation_column(header: str, field: str, right: bool = False) -> Column[St
                                     "description", "reason") else "")
 
 
-class DeviationTableModel(RowsTableModel[StatementRow]):
+class DeviationTableModel(ColumnsTableModel[StatementRow]):
     """The deviation statement: items, then overheads, then the total (whole rupees)."""
 
     columns = (

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,14 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from mukta_desktop.domain.dates import format_date
-from mukta_desktop.domain.sor import SorStatus, SorType
+from mukta_desktop.domain.sor import SorStatus
 from mukta_desktop.services.sor_catalog import SorQuery, search_sors
 from mukta_desktop.services.sor_views import SorPage, SorRow
 
 from ..context import UiContext
 from ..messages import describe, report
+from ..sor.filters import fill_sub_types, filter_combos, type_chosen
 from ..sor.models import SorTableModel
-from ..widgets import InlineMessage, alive, configure_table, muted
+from ..widgets import InlineMessage, alive, configure_table, debounce_timer, muted
 
 SEARCH_DELAY_MS = 150
 PAGE_SIZE = 100
@@ -74,21 +75,10 @@ class SorPicker(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName("Find a SOR to add")
         self.search_edit.installEventFilter(self)
-        self.type_combo = QComboBox()
+        self.type_combo, self.sub_type_combo, self.variant_combo = filter_combos(masters)
         self.type_combo.setObjectName("sorType")
-        self.type_combo.setToolTip("Type")
-        self.type_combo.addItem("All types", None)
-        for t in masters.sor_types:
-            self.type_combo.addItem(t.label, t.code)
-        self.sub_type_combo = QComboBox()
         self.sub_type_combo.setObjectName("sorSubType")
-        self.sub_type_combo.setToolTip("Sub type (choose a type first)")
-        self.variant_combo = QComboBox()
         self.variant_combo.setObjectName("sorVariant")
-        self.variant_combo.setToolTip("Variant (works items)")
-        self.variant_combo.addItem("All variants", None)
-        for v in masters.variants:
-            self.variant_combo.addItem(v.label, v.code)
         for combo in (self.type_combo, self.sub_type_combo, self.variant_combo):
             combo.setMinimumContentsLength(10)
             combo.setSizeAdjustPolicy(
@@ -131,10 +121,7 @@ class SorPicker(QWidget):
         layout.addLayout(footer)
         layout.addWidget(self.message)
 
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.search_now)
+        self.search_timer = debounce_timer(self, self.search_now, SEARCH_DELAY_MS)
         self.search_edit.textChanged.connect(self.search_timer.start)
         self.type_combo.currentIndexChanged.connect(self._type_changed)
         self.sub_type_combo.currentIndexChanged.connect(self.search_timer.start)
@@ -147,23 +134,10 @@ class SorPicker(QWidget):
 
     # ---------------------------------------------------------------- filters
     def _fill_sub_types(self) -> None:
-        type_code = self.type_combo.currentData()
-        self.sub_type_combo.blockSignals(True)
-        self.sub_type_combo.clear()
-        self.sub_type_combo.addItem("All sub types", None)
-        if type_code is not None:
-            for s in self.ctx.masters.sub_types_of(type_code):
-                self.sub_type_combo.addItem(s.label, s.code)
-        self.sub_type_combo.setEnabled(type_code is not None)
-        self.sub_type_combo.blockSignals(False)
+        fill_sub_types(self.sub_type_combo, self.ctx.masters, self.type_combo.currentData())
 
     def _type_changed(self) -> None:
-        self._fill_sub_types()
-        type_code = self.type_combo.currentData()
-        works_or_all = type_code in (None, SorType.WORKS.value)
-        if not works_or_all:
-            self.variant_combo.setCurrentIndex(0)
-        self.variant_combo.setEnabled(works_or_all)
+        type_chosen(self.type_combo, self.sub_type_combo, self.variant_combo, self.ctx.masters)
         self.search_timer.start()
 
     def set_rates_at(self, at: date, tenant: str) -> None:

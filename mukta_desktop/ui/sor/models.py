@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
 from mukta_desktop.domain.dates import format_date
@@ -29,15 +23,10 @@ from mukta_desktop.services.sor_views import (
     SorRow,
 )
 
-from ..widgets import ALIGN_LEFT, ALIGN_RIGHT
+from ..widgets.table_model import Column, ColumnsTableModel, Index
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-T = TypeVar("T")
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
-ALIGN = Qt.ItemDataRole.TextAlignmentRole
-TOOLTIP = Qt.ItemDataRole.ToolTipRole
 FONT = Qt.ItemDataRole.FontRole
 QUANTITY_MAX = Decimal("99999.9999")
 
@@ -45,70 +34,6 @@ QUANTITY_MAX = Decimal("99999.9999")
 def per_text(rate_quantity: Decimal, uom: str) -> str:
     """'CUM' for a rate per 1 unit, '120 CUM' for a rate per 120 units."""
     return uom if rate_quantity == ONE else f"{quantity_text(rate_quantity)} {uom}"
-
-
-@dataclass(frozen=True)  # no slots: `Column[Row](...)` sets __orig_class__
-class Column(Generic[T]):
-    header: str
-    text: Callable[[T], str]
-    right: bool = False
-    tooltip: Callable[[T], str] | None = None
-
-
-class _RowsTableModel(QAbstractTableModel, Generic[T]):
-    """A read-only table over a list of plain rows, one `Column` per column."""
-
-    columns: Sequence[Column[T]] = ()
-
-    def __init__(self, rows: Sequence[T] = (), parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[T] = list(rows)
-
-    # Qt interface -----------------------------------------------------------------------
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = self.columns[index.column()]
-        if role == DISPLAY:
-            return column.text(row)
-        if role == ALIGN:
-            return ALIGN_RIGHT if column.right else ALIGN_LEFT
-        if role == TOOLTIP:
-            return column.tooltip(row) if column.tooltip is not None else None
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        column = self.columns[section]
-        if role == DISPLAY:
-            return column.header
-        if role == ALIGN:
-            return ALIGN_RIGHT if column.right else ALIGN_LEFT
-        return None
-
-    # Python interface -------------------------------------------------------------------
-    @property
-    def rows(self) -> list[T]:
-        return list(self._rows)
-
-    def set_rows(self, rows: Sequence[T]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> T | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def column_of(self, header: str) -> int:
-        return next(i for i, c in enumerate(self.columns) if c.header == header)
 
 
 # --- Search results ----------------------------------------------------------------------
@@ -141,7 +66,7 @@ def _sor_columns(types: dict[str, str], sub_types: dict[str, str]) -> tuple[Colu
     )
 
 
-class SorTableModel(_RowsTableModel[SorRow]):
+class SorTableModel(ColumnsTableModel[SorRow]):
     """The rows of a SOR search, fetched a page at a time as the user scrolls.
 
     `fetch_requested(offset)` asks the screen for the next page; it answers with
@@ -203,7 +128,7 @@ class HeadLine:
     is_total: bool = False
 
 
-class RateHeadsTableModel(_RowsTableModel[HeadLine]):
+class RateHeadsTableModel(ColumnsTableModel[HeadLine]):
     """The head-wise breakup of one rate, with its total as the last row (bold)."""
 
     columns = (
@@ -230,7 +155,7 @@ class RateHeadsTableModel(_RowsTableModel[HeadLine]):
         return super().data(index, role)
 
 
-class RateHistoryTableModel(_RowsTableModel[RateInfo]):
+class RateHistoryTableModel(ColumnsTableModel[RateInfo]):
     """Every rate of a SOR (state series and the ULB's own), newest first."""
 
     columns = (
@@ -249,7 +174,7 @@ def _rate_per(rate: Decimal, rate_quantity: Decimal) -> str:
     return text if rate_quantity == ONE else f"{text} / {quantity_text(rate_quantity)}"
 
 
-class AnalysisLinesTableModel(_RowsTableModel[AnalysisLineInfo]):
+class AnalysisLinesTableModel(ColumnsTableModel[AnalysisLineInfo]):
     """The basic SORs of an analysis and what each contributes to one unit of the works item."""
 
     columns = (
@@ -270,7 +195,7 @@ def _charge_value(c: ChargeInfo) -> str:
     return f"{quantity_text(c.value)} %" if c.kind == "PERCENT" else format_money(c.value)
 
 
-class AnalysisChargesTableModel(_RowsTableModel[ChargeInfo]):
+class AnalysisChargesTableModel(ColumnsTableModel[ChargeInfo]):
     """Extra charges of an analysis (fixed amounts or percentages) and their amounts."""
 
     columns = (
@@ -298,7 +223,7 @@ class ImportProblemLike(Protocol):
     def column(self) -> str | None: ...
 
 
-class ImportProblemsTableModel(_RowsTableModel[ImportProblemLike]):
+class ImportProblemsTableModel(ColumnsTableModel[ImportProblemLike]):
     """Every reason an import file was refused, where it is in the file."""
 
     columns = (
@@ -340,7 +265,7 @@ class LineDraft:
         return self.item.rate_total if self.rate is None else self.rate
 
 
-class AnalysisInputTableModel(_RowsTableModel[LineDraft]):
+class AnalysisInputTableModel(ColumnsTableModel[LineDraft]):
     """The lines of a rate analysis being written; the quantity is typed as text."""
 
     QUANTITY, RATE, CONTRIBUTION = 3, 4, 5
@@ -444,7 +369,7 @@ class ChargeDraft:
 CHARGE_KINDS = ("PERCENT", "FIXED")
 
 
-class ChargesInputTableModel(_RowsTableModel[ChargeDraft]):
+class ChargesInputTableModel(ColumnsTableModel[ChargeDraft]):
     """Extra charges of an analysis being written: description, kind and value editable."""
 
     DESCRIPTION, KIND, VALUE = 0, 1, 2

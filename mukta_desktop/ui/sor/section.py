@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,10 +29,19 @@ from mukta_desktop.services.sor_views import SorPage, SorRow
 
 from ..context import UiContext
 from ..messages import describe, report
-from ..widgets import InlineMessage, alive, configure_table, date_edit, from_qdate, muted
+from ..widgets import (
+    InlineMessage,
+    alive,
+    configure_table,
+    date_edit,
+    debounce_timer,
+    from_qdate,
+    muted,
+)
 from . import permissions
 from .analysis_dialog import RateAnalysisDialog
 from .definition_dialogs import ModifySorDialog, NewSorDialog
+from .filters import fill_sub_types, filter_combos, type_chosen
 from .import_dialog import ImportDialog
 from .models import SorTableModel
 from .rate_dialog import AddRateDialog
@@ -65,24 +74,13 @@ class SorSection(QWidget):
                                             "(any order)")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.installEventFilter(self)
-        self.type_combo = QComboBox()
+        self.type_combo, self.sub_type_combo, self.variant_combo = filter_combos(masters)
         self.type_combo.setObjectName("typeFilter")
-        self.type_combo.setToolTip("Type")
-        self.type_combo.addItem("All types", None)
-        for t in masters.sor_types:
-            self.type_combo.addItem(t.label, t.code)
-        self.sub_type_combo = QComboBox()
         self.sub_type_combo.setObjectName("subTypeFilter")
-        self.sub_type_combo.setToolTip("Sub type (choose a type first)")
         self.sub_type_combo.setMinimumContentsLength(18)
         self.sub_type_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.variant_combo = QComboBox()
         self.variant_combo.setObjectName("variantFilter")
-        self.variant_combo.setToolTip("Variant (works items)")
-        self.variant_combo.addItem("All variants", None)
-        for v in masters.variants:
-            self.variant_combo.addItem(v.label, v.code)
         self.variant_combo.setMinimumContentsLength(16)
         self.variant_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -177,10 +175,7 @@ class SorSection(QWidget):
         layout.addWidget(self.message)
 
         # Searching as you type ------------------------------------------------------------
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.search_now)
+        self.search_timer = debounce_timer(self, self.search_now, SEARCH_DELAY_MS)
         self.search_edit.textChanged.connect(self.search_timer.start)
         self.type_combo.currentIndexChanged.connect(self._type_changed)
         for combo in (self.sub_type_combo, self.variant_combo, self.status_combo):
@@ -221,23 +216,10 @@ class SorSection(QWidget):
 
     # -- filters ------------------------------------------------------------------------------
     def _fill_sub_types(self) -> None:
-        type_code = self.type_combo.currentData()
-        self.sub_type_combo.blockSignals(True)
-        self.sub_type_combo.clear()
-        self.sub_type_combo.addItem("All sub types", None)
-        if type_code is not None:
-            for s in self.ctx.masters.sub_types_of(type_code):
-                self.sub_type_combo.addItem(s.label, s.code)
-        self.sub_type_combo.setEnabled(type_code is not None)
-        self.sub_type_combo.blockSignals(False)
+        fill_sub_types(self.sub_type_combo, self.ctx.masters, self.type_combo.currentData())
 
     def _type_changed(self) -> None:
-        self._fill_sub_types()
-        type_code = self.type_combo.currentData()
-        works_or_all = type_code in (None, SorType.WORKS.value)
-        if not works_or_all:
-            self.variant_combo.setCurrentIndex(0)
-        self.variant_combo.setEnabled(works_or_all)
+        type_chosen(self.type_combo, self.sub_type_combo, self.variant_combo, self.ctx.masters)
         self.search_timer.start()
 
     def _period_toggled(self, on: bool) -> None:

@@ -1,6 +1,8 @@
-"""Small reusable widgets: decimal text fields, India dates, inline messages, table helpers."""
+"""Small reusable widgets: decimal text fields, India dates, inline messages, table helpers,
+debounce timers."""
 
 from .dates import date_edit, from_qdate, to_qdate
+from .debounce import debounce_timer
 from .decimal_edit import DecimalLineEdit
 from .messages import InlineMessage, muted
 from .tables import ALIGN_LEFT, ALIGN_RIGHT, alive, configure_table
@@ -13,6 +15,7 @@ __all__ = [
     "alive",
     "configure_table",
     "date_edit",
+    "debounce_timer",
     "from_qdate",
     "muted",
     "to_qdate",
