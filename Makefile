@@ -11,3 +11,4 @@ bench:
 	.venv/bin/python -m bench.sor_bench
 	.venv/bin/python -m bench.estimate_bench
 	.venv/bin/python -m bench.report_bench
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.editor_bench
