@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mukta_desktop import __version__
 from mukta_desktop.domain.dates import INDIA, format_date, india_today
 from mukta_desktop.domain.errors import DomainError
-from mukta_desktop.domain.numbers import format_indian, format_money
+from mukta_desktop.domain.numbers import format_indian, format_money, plain_text
 from mukta_desktop.domain.workflow import Action, Status
 from mukta_desktop.services.paths import default_data_dir
 
@@ -377,7 +377,7 @@ def _sor_show(db: Database, args: argparse.Namespace) -> int:
         f"({detail.sub_type_name}), variant {detail.variant_code} ({detail.variant_name})"
     )
     print(
-        f"  Unit {detail.uom}, rate for {detail.rate_quantity.normalize():f} unit(s), "
+        f"  Unit {detail.uom}, rate for {plain_text(detail.rate_quantity)} unit(s), "
         f"status {detail.status}"
     )
     if detail.current is None:
@@ -530,7 +530,7 @@ def _qty(value: Decimal) -> str:
 
 
 def _factor(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+    return "" if value is None else plain_text(value)
 
 
 def _clip(text: str, width: int) -> str:
@@ -558,7 +558,7 @@ def _print_estimate(view: EstimateView) -> None:
         item = f"{d.sor_code} {d.description}" if d.sor_code else f"(non-SOR) {d.description}"
         rate = format_money(d.rate)
         if d.rate_quantity != 1:
-            rate += f" /{d.rate_quantity.normalize():f}"
+            rate += f" /{plain_text(d.rate_quantity)}"
         print(
             f"  {number:>3}  {_clip(item, 48):<48} {d.unit:<5} "
             f"{format_indian(line.quantity, 4):>14} {rate:>14} {format_money(line.amount):>16}"
@@ -581,7 +581,7 @@ def _print_estimate(view: EstimateView) -> None:
     for overhead in view.overheads:
         o = overhead.draft
         label = (
-            o.description if o.percent is None else f"{o.description} @ {o.percent.normalize():f} %"
+            o.description if o.percent is None else f"{o.description} @ {plain_text(o.percent)} %"
         )
         print(f"  {_clip(label, width):<{width}} {format_money(overhead.amount):>18}")
     print(f"  {'Total':<{width}} {format_money(view.total):>18}")

@@ -130,6 +130,11 @@ def format_money(value: Decimal) -> str:
     return format_indian(value, 2)
 
 
+def plain_text(value: Decimal) -> str:
+    """A quantity or percentage as people write it, without trailing zeros: 1, 120, 2.5, 7.5."""
+    return f"{value.normalize():f}"
+
+
 def to_str2(value: Decimal) -> str:
     """An amount as a plain string with exactly two decimals ('5026.14'): JSON, files."""
     return f"{round2(value):.2f}"

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from mukta_desktop.domain.dates import format_date, india_today
 from mukta_desktop.domain.estimate import CostAnalysis, Line, LineCategory, line_analysis
-from mukta_desktop.domain.numbers import ONE, format_indian
+from mukta_desktop.domain.numbers import ONE, format_indian, plain_text
 from mukta_desktop.domain.sor import MATERIAL_COST_HEADS
 from mukta_desktop.domain.workflow import Status
 from mukta_desktop.services.estimate_views import EstimateView, HistoryEvent, LineView
@@ -33,15 +33,14 @@ def factor(value: Decimal | None) -> str:
     """A measurement factor as typed (a blank stays blank: it counts as 1)."""
     if value is None:
         return ""
-    text = f"{value.normalize():f}"
+    text = plain_text(value)
     if "." in text:
         return format_indian(value, len(text.split(".")[1]))
     return format_indian(value, 0)
 
 
-def plain(value: Decimal) -> str:
-    """A rate quantity or percentage without trailing zeros: 120, 7.5."""
-    return f"{value.normalize():f}"
+# A rate quantity or percentage without trailing zeros: 120, 7.5.
+plain = plain_text
 
 
 def code_of(line: LineView) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.estimate import LUMP_SUM_CODE, LineCategory, OverheadKind
 from mukta_desktop.domain.measurements import MeasurementRow, RowKind
-from mukta_desktop.domain.numbers import to_str2
+from mukta_desktop.domain.numbers import plain_text, to_str2
 from mukta_desktop.domain.roles import Role, require
 
 from .database import Database
@@ -33,10 +33,6 @@ def _q(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.quantize(_Q4):f}"
 
 
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def estimate_to_json(view: EstimateView) -> dict[str, Any]:
     lines: list[dict[str, Any]] = []
     for line in view.lines:
@@ -47,15 +43,15 @@ def estimate_to_json(view: EstimateView) -> dict[str, Any]:
             "description": d.description,
             "unit": d.unit,
             "rate": to_str2(d.rate),
-            "rate_quantity": _plain(d.rate_quantity),
+            "rate_quantity": plain_text(d.rate_quantity),
             "measurements": [
                 {
                     "kind": r.kind.value,
                     "name": r.name,
-                    "number": _plain(r.number) if r.number is not None else None,
-                    "length": _plain(r.length) if r.length is not None else None,
-                    "breadth": _plain(r.breadth) if r.breadth is not None else None,
-                    "depth": _plain(r.depth) if r.depth is not None else None,
+                    "number": plain_text(r.number) if r.number is not None else None,
+                    "length": plain_text(r.length) if r.length is not None else None,
+                    "breadth": plain_text(r.breadth) if r.breadth is not None else None,
+                    "depth": plain_text(r.depth) if r.depth is not None else None,
                     "quantity": _q(r.quantity),
                 }
                 for r in d.rows
@@ -82,7 +78,7 @@ def estimate_to_json(view: EstimateView) -> dict[str, Any]:
             {
                 "code": o.draft.code,
                 "description": o.draft.description,
-                "percent": None if o.draft.percent is None else _plain(o.draft.percent),
+                "percent": None if o.draft.percent is None else plain_text(o.draft.percent),
                 "amount": to_str2(o.amount),
             }
             for o in view.overheads

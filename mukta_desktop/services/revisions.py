@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mukta_desktop.domain.deviation import ItemPair, Statement, build_statement
 from mukta_desktop.domain.errors import PermissionDenied, ValidationError
 from mukta_desktop.domain.estimate import LineCategory
-from mukta_desktop.domain.numbers import ZERO
+from mukta_desktop.domain.numbers import ZERO, plain_text
 from mukta_desktop.domain.roles import Role, require
 from mukta_desktop.domain.workflow import Status
 from mukta_desktop.models import Estimate, Project
@@ -239,5 +239,5 @@ def _statement(before: EstimateView, after: EstimateView) -> Statement:
 
 def _overhead_label(draft: OverheadDraft) -> str:
     if draft.percent is not None:
-        return f"{draft.description} @ {draft.percent.normalize():f} %"
+        return f"{draft.description} @ {plain_text(draft.percent)} %"
     return draft.description

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import NotFound, ValidationError
 from mukta_desktop.domain.ids import new_id
+from mukta_desktop.domain.numbers import plain_text
 from mukta_desktop.domain.sor import (
     STATE_TENANT,
     DatedRate,
@@ -185,7 +186,5 @@ def latest_in_series(rates: Iterable[SorRate], tenant: str) -> SorRate | None:
     return max(candidates, key=lambda r: r.effective_from) if candidates else None
 
 
-def quantity_text(value: Decimal) -> str:
-    """A rate quantity as people write it: 1, 120, 2.5."""
-    normal = value.normalize()
-    return f"{normal:f}"
+# A rate quantity as people write it: 1, 120, 2.5.
+quantity_text = plain_text

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from mukta_desktop.domain.numbers import to_str2
+from mukta_desktop.domain.numbers import plain_text, to_str2
 from mukta_desktop.domain.sor import RateHeads
 
 
@@ -56,7 +56,7 @@ class SorRow:
             "sub_type": self.sub_type_code,
             "variant": self.variant_code,
             "uom": self.uom,
-            "rate_quantity": f"{self.rate_quantity.normalize():f}",
+            "rate_quantity": plain_text(self.rate_quantity),
             "status": self.status,
             "rate": None if self.rate_total is None else to_str2(self.rate_total),
             "rate_effective_from": None
@@ -133,7 +133,7 @@ class SorDetail:
             "sub_type": self.sub_type_code,
             "variant": self.variant_code,
             "uom": self.uom,
-            "rate_quantity": f"{self.rate_quantity.normalize():f}",
+            "rate_quantity": plain_text(self.rate_quantity),
             "description": self.description,
             "status": self.status,
             "demo": self.is_demo,

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from mukta_desktop.domain.dates import INDIA, format_date
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.estimate import LUMP_SUM_CODE, OverheadKind
-from mukta_desktop.domain.numbers import ZERO, format_money
+from mukta_desktop.domain.numbers import ZERO, format_money, plain_text
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.workflow import EDITABLE
 from mukta_desktop.services.estimate_views import EstimateView, LineDraft, OverheadDraft
@@ -883,7 +883,7 @@ def format_quantity(line: DocLine) -> str:
 
 def _overhead_label(info: OverheadInfo) -> str:
     if info.kind == OverheadKind.PERCENT.value and info.value is not None:
-        return f"{info.code} — {info.name} ({info.value.normalize():f} %)"
+        return f"{info.code} — {info.name} ({plain_text(info.value)} %)"
     if info.value is not None:
         return f"{info.code} — {info.name} (lump sum ₹ {format_money(info.value)})"
     return f"{info.code} — {info.name} (lump sum)"

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from mukta_desktop.domain.dates import INDIA, format_date
 from mukta_desktop.domain.deviation import DeviationRow, OverheadRow, Statement, Verdict
 from mukta_desktop.domain.estimate import LineCategory, OverheadKind
-from mukta_desktop.domain.numbers import ONE, format_indian, format_money
+from mukta_desktop.domain.numbers import ONE, format_indian, format_money, plain_text
 from mukta_desktop.domain.workflow import ACTION_LABELS, Action, Status
 from mukta_desktop.services.estimate_views import (
     EstimateSummary,
@@ -194,7 +194,7 @@ class EstimateLinesTableModel(ColumnsTableModel[NumberedLine]):
 def _overhead_basis(o: OverheadView) -> str:
     d = o.draft
     if d.kind is OverheadKind.PERCENT and d.percent is not None:
-        return f"{d.percent.normalize():f} % of SOR and non-SOR"
+        return f"{plain_text(d.percent)} % of SOR and non-SOR"
     return "Lump sum"
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from mukta_desktop.domain.errors import ValidationError
-from mukta_desktop.domain.numbers import MAX_AMOUNT, ZERO, parse_decimal
+from mukta_desktop.domain.numbers import MAX_AMOUNT, ZERO, parse_decimal, plain_text
 
 _INVALID_STYLE = "QLineEdit { border: 1px solid #b00020; background: #fdecea; }"
 
@@ -67,7 +67,7 @@ class DecimalLineEdit(QLineEdit):
         elif self.places == 2:
             self.setText(f"{value:.2f}")
         else:
-            self.setText(f"{value.normalize():f}")
+            self.setText(plain_text(value))
 
     def set_blank_allowed(self, allowed: bool) -> None:
         self.blank_allowed = allowed
