@@ -178,3 +178,22 @@ def waiting_for(workflow: Workflow) -> Mapping[Status, frozenset[Role]]:
         if not t.creator_only:
             waiting.setdefault(t.source, set()).add(t.role)
     return {status: frozenset(roles) for status, roles in waiting.items()}
+
+
+# The Measurement Book: Save draft / Submit (creator), Verify and forward (verifier), Approve
+# (approver), Send back (one step back), Send back to originator, Re-submit, Reject.
+MB_WORKFLOW = Workflow(
+    "measurement book",
+    (
+        _t(A.SUBMIT, S.DRAFTED, S.PENDING_VERIFICATION, Role.MB_CREATOR, True),
+        _t(A.VERIFY, S.PENDING_VERIFICATION, S.PENDING_APPROVAL, Role.MB_VERIFIER),
+        _t(A.SEND_BACK, S.PENDING_VERIFICATION, S.PENDING_CORRECTION, Role.MB_VERIFIER),
+        _t(A.REJECT, S.PENDING_VERIFICATION, S.REJECTED, Role.MB_VERIFIER),
+        _t(A.APPROVE, S.PENDING_APPROVAL, S.APPROVED, Role.MB_APPROVER),
+        _t(A.SEND_BACK, S.PENDING_APPROVAL, S.PENDING_VERIFICATION, Role.MB_APPROVER),
+        _t(A.SEND_BACK_TO_ORIGINATOR, S.PENDING_APPROVAL, S.PENDING_CORRECTION, Role.MB_APPROVER),
+        _t(A.REJECT, S.PENDING_APPROVAL, S.REJECTED, Role.MB_APPROVER),
+        _t(A.RESUBMIT, S.PENDING_CORRECTION, S.PENDING_VERIFICATION, Role.MB_CREATOR, True),
+    ),
+    Role.MB_CREATOR,
+)

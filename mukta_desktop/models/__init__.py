@@ -14,6 +14,7 @@ from .masters import Overhead, SorSubType, SorTypeRow, Tenant, Unit, UnitAlias, 
 from .settings import AppSetting, Counter
 from .sor import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
 from .users import User
+from .works import MbLine, MbPhoto, MbRow, MeasurementBook, WorkOrder
 
 __all__ = [
     "AppSetting",
@@ -23,6 +24,10 @@ __all__ = [
     "EstimateLine",
     "EstimateOverhead",
     "EstimateTemplate",
+    "MbLine",
+    "MbPhoto",
+    "MbRow",
+    "MeasurementBook",
     "MeasurementRowRecord",
     "Overhead",
     "Project",
@@ -38,5 +43,6 @@ __all__ = [
     "UnitAlias",
     "User",
     "Variant",
+    "WorkOrder",
     "WorkflowEvent",
 ]

@@ -23,6 +23,10 @@ class Project(Base):
     ward: Mapped[str] = mapped_column(String(60), default="")
     locality: Mapped[str] = mapped_column(String(200), default="")
     sanction_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # OPEN, or CLOSED: a closed project takes no new estimates, work orders or MBs.
+    status: Mapped[str] = mapped_column(String(10), default="OPEN", server_default="OPEN")
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
     created_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

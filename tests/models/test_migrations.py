@@ -36,6 +36,7 @@ TABLES = {
     "sor_type", "tenant", "unit", "unit_alias", "variant",
     "project", "estimate", "estimate_line", "measurement_row", "estimate_overhead",
     "estimate_template", "workflow_event",
+    "work_order", "measurement_book", "mb_line", "mb_row", "mb_photo",
 }
 
 
