@@ -53,7 +53,6 @@ from mukta_desktop.models import (
     Project,
     Sor,
     SorRate,
-    WorkflowEvent,
 )
 from mukta_desktop.models.base import utcnow
 
@@ -63,7 +62,6 @@ from .estimate_views import (
     EstimateDraft,
     EstimateSummary,
     EstimateView,
-    HistoryEvent,
     LineDraft,
     LineView,
     OverheadDraft,
@@ -71,7 +69,9 @@ from .estimate_views import (
     ProjectRef,
 )
 from .numbering import next_number
+from .projects import require_open
 from .sor_store import current_rate, heads_of, sor_by_code, tenant_names
+from .timeline import history_of, record_event
 from .users import Actor
 from .words import rupees_in_words
 
@@ -368,19 +368,7 @@ def _event(
     after: str,
     comment: str,
 ) -> None:
-    session.add(
-        WorkflowEvent(
-            id=new_id(),
-            record_type=RECORD_TYPE,
-            record_id=estimate.id,
-            action=action,
-            from_status=before,
-            to_status=after,
-            by_login=actor.login,
-            by_name=actor.name,
-            comment=comment.strip(),
-        )
-    )
+    record_event(session, RECORD_TYPE, estimate.id, actor, action, before, after, comment)
 
 
 def create_estimate(
@@ -414,6 +402,7 @@ def create_estimate_in(
     comment: str = "",
     complete: bool = False,
 ) -> Estimate:
+    require_open(project, "estimates")
     draft = _freeze_sor_lines(session, draft, project.tenant_code)
     check_draft(draft, complete=complete)
     measured.check_revision_quantities(
@@ -668,11 +657,6 @@ def estimate_view(
         if estimate.revision_of_id
         else None
     )
-    events = session.scalars(
-        select(WorkflowEvent)
-        .where(WorkflowEvent.record_type == RECORD_TYPE, WorkflowEvent.record_id == estimate.id)
-        .order_by(WorkflowEvent.at, WorkflowEvent.id)
-    ).all()
     status = Status(estimate.status)
     allowed: tuple[Action, ...] = ()
     editable = False
@@ -721,12 +705,7 @@ def estimate_view(
         total_rupees=totals.total_rupees,
         total_in_words=rupees_in_words(totals.total),
         analysis=totals.analysis,
-        history=tuple(
-            HistoryEvent(
-                e.action, e.by_login, e.by_name, e.at, e.comment, e.from_status, e.to_status
-            )
-            for e in events
-        ),
+        history=history_of(session, RECORD_TYPE, estimate.id),
         allowed_actions=allowed,
         editable=editable,
         warnings=warnings,

@@ -3,27 +3,36 @@ revised estimate that depend on it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.measurements import item_quantity
 from mukta_desktop.domain.numbers import ZERO
+from mukta_desktop.domain.workflow import Status
+from mukta_desktop.models import MbLine, MeasurementBook, WorkOrder
 
 from .estimate_views import EstimateDraft
 
-# How much of each original line approved MBs have measured, by line id. The Measurement
-# Book issue supplies the real figures; until then nothing is measured.
-UsedQuantities = Callable[[Session, str], Mapping[str, Decimal]]
 
-
-def nothing_measured(session: Session, estimate_id: str) -> Mapping[str, Decimal]:
-    return {}
-
-
-used_quantities: UsedQuantities = nothing_measured
+def used_quantities(session: Session, original_id: str) -> Mapping[str, Decimal]:
+    """How much of each item approved MBs have measured, by the original estimate line's id
+    (MBs of every work order of the estimate, made against any of its revisions)."""
+    used: dict[str, Decimal] = {}
+    for key, quantity in session.execute(
+        select(MbLine.item_key, MbLine.quantity)
+        .join(MeasurementBook, MeasurementBook.id == MbLine.mb_id)
+        .join(WorkOrder, WorkOrder.id == MeasurementBook.work_order_id)
+        .where(
+            WorkOrder.estimate_id == original_id,
+            MeasurementBook.status == Status.APPROVED.value,
+        )
+    ):
+        used[key] = used.get(key, ZERO) + quantity
+    return used
 
 
 def check_revision_quantities(

@@ -141,3 +141,11 @@ def get_project(db: Database, number: str) -> ProjectInfo:
             for e in estimates
         )
         return _info(project, summaries)
+
+
+def require_open(project: Project, what: str) -> None:
+    """Closed projects take no new estimates, work orders or MBs."""
+    if project.status == "CLOSED":
+        raise ValidationError(
+            f"Project {project.number} ({project.name}) is closed; it takes no new {what}."
+        )

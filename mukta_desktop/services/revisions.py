@@ -54,7 +54,7 @@ def revise_in(session: Session, actor: Actor, source: Estimate, *, today: date) 
     if source.tenant_code != actor.tenant:
         raise PermissionDenied(f"{source.number} belongs to another ULB.")
     original = session.get_one(Estimate, source.revision_of_id) if source.revision_of_id else source
-    base = _in_force(session, original)
+    base = in_force_of(session, original)
     if base.id == source.id and Status(source.status) is not Status.APPROVED:
         raise ValidationError(
             f"{source.number} is {Status(source.status).label}: only an approved estimate "
@@ -93,7 +93,7 @@ def revise_in(session: Session, actor: Actor, source: Estimate, *, today: date) 
     )
 
 
-def _in_force(session: Session, original: Estimate) -> Estimate:
+def in_force_of(session: Session, original: Estimate) -> Estimate:
     """The latest approved revision, or the original: what new MBs are made against."""
     latest = session.scalar(
         select(Estimate)
@@ -113,7 +113,7 @@ def estimate_in_force(db: Database, number: str) -> str:
             if estimate.revision_of_id
             else estimate
         )
-        return _in_force(session, original).number
+        return in_force_of(session, original).number
 
 
 def _check_revision_count(session: Session, original: Estimate) -> None:
