@@ -1,0 +1,1 @@
+"""Work orders and Measurement Book screens."""
