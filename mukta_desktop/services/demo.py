@@ -1,38 +1,49 @@
 """The demo seed: our own SORs with demo rates, a demo user, and a demo project with an
-approved estimate and an approved revision of it, all clearly labelled as demo."""
+approved estimate and an approved revision of it, awarded by a work order measured in two
+approved Measurement Books and a draft one with site photos, all clearly labelled as demo."""
 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mukta_desktop.domain.dates import INDIA
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.sor import STATE_TENANT, RateHeads, SorType, complete_heads
 from mukta_desktop.domain.workflow import Action
 from mukta_desktop.models import AppSetting, Estimate, Sor, User
 
+from . import measurement_books as mbs
 from .database import Database
+from .demo_photos import draw_site_photo
 from .estimate_json import parse_document, parse_rows
 from .estimates import act_in, create_estimate_in, load_draft, save_in
 from .masters import load_masters
+from .mb_views import MbLineDraft
+from .photo_files import PhotoStore, prepare_photo
 from .projects import add_project_in
 from .rate_analysis import ChargeInput, LineInput, save_analysis_in
 from .revisions import revise_in
 from .sor_catalog import check_definition
 from .sor_store import new_rate_row, sor_values
 from .users import Actor, add_user_in
+from .work_orders import create_work_order_in, work_order_lines
 
 DEMO_SETTING = "demo_loaded"
 # Demo rates start a year back so that estimates dated in the past find them.
 DEMO_RATES_AGE = timedelta(days=365)
+# Drawn demo photos: big enough to look like a photo, small enough to load the demo fast.
+PHOTO_SIZE = (1280, 960)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,8 @@ class DemoResult:
     project: str = ""  # the demo project's number
     estimate: str = ""  # its approved estimate
     revision: str = ""  # and the approved revision of it
+    work_order: str = ""  # awarding the estimate
+    measurement_books: tuple[str, ...] = ()  # of the work order, oldest period first
 
 
 def _seed() -> dict[str, Any]:
@@ -54,7 +67,8 @@ def _seed() -> dict[str, Any]:
 
 def load_demo(db: Database, *, today: date) -> DemoResult:
     """Load the demo SORs, rates, a rate analysis, the user `demo` (password `demo`, all
-    roles) and a demo project with an approved estimate and an approved revision, in one
+    roles), a demo project with an approved estimate and an approved revision, and a work
+    order of it with two approved MBs and a draft MB with drawn site photos, in one
     transaction. Loading twice changes nothing.
 
     Only into an empty installation: a known login holding every role, and demo SORs mixed
@@ -101,8 +115,21 @@ def load_demo(db: Database, *, today: date) -> DemoResult:
             )
         demo = Actor(u["login"], u["name"], u["tenant"], frozenset(Role))
         project, estimate, revision = _add_estimates(session, demo, seed["estimate"], today)
+        order, books = _add_work_order(
+            session, demo, estimate, seed["work_order"], today, mbs.photo_store(db)
+        )
         session.add(AppSetting(key=DEMO_SETTING, value=today.isoformat()))
-    return DemoResult(len(seed["sors"]), rates, not user_exists, False, project, estimate, revision)
+    return DemoResult(
+        len(seed["sors"]),
+        rates,
+        not user_exists,
+        False,
+        project,
+        estimate,
+        revision,
+        order,
+        books,
+    )
 
 
 def _add_estimates(
@@ -134,6 +161,73 @@ def _add_estimates(
     save_in(session, actor, revision, replace(revised, lines=tuple(lines)))
     _take_through(session, actor, revision, item["revision"]["workflow"])
     return project.number, estimate.number, revision.number
+
+
+def _add_work_order(
+    session: Session,
+    actor: Actor,
+    estimate_number: str,
+    item: dict[str, Any],
+    today: date,
+    store: PhotoStore,
+) -> tuple[str, tuple[str, ...]]:
+    """A work order of the demo estimate (measured against the estimate in force, the
+    revision), its MBs period after period, each taken through its workflow steps, with
+    drawn photos taken inside its period."""
+    order = create_work_order_in(
+        session,
+        actor,
+        estimate_number=estimate_number,
+        organisation=item["organisation"],
+        start=today - timedelta(days=int(item["start_days_before_today"])),
+        end=today + timedelta(days=int(item["end_days_after_today"])),
+        today=today,
+        work_order_date=today - timedelta(days=int(item["date_days_before_today"])),
+        period_days=int(item["period_days"]),
+    )
+    keys = [line.key for line in work_order_lines(session, order)]
+    numbers: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="mukta-demo-") as folder:
+        for book in item["measurement_books"]:
+            lines = [
+                MbLineDraft(
+                    keys[int(line["line"]) - 1],
+                    parse_rows(line["measurements"], f"Demo MB, line {line['line']}"),
+                )
+                for line in book["lines"]
+            ]
+            mb = mbs.create_mb_in(
+                session,
+                actor,
+                order.number,
+                today=today,
+                lines=lines,
+                remarks=book["remarks"],
+                complete=True,
+            )
+            for photo in book["photos"]:
+                taken_at = datetime.combine(
+                    mb.period_start + timedelta(days=int(photo["day"])),
+                    time.fromisoformat(photo["time"]),
+                    INDIA,
+                )
+                path = Path(folder) / f"demo-site-photo-{photo['index']}.jpg"
+                path.write_bytes(
+                    draw_site_photo(
+                        int(photo["index"]),
+                        taken_at=taken_at,
+                        latitude=Decimal(photo["latitude"]),
+                        longitude=Decimal(photo["longitude"]),
+                        size=PHOTO_SIZE,
+                    )
+                )
+                prepared = prepare_photo(path)
+                store.put(prepared.data, prepared.media_type)
+                mbs.attach_in(session, actor, mb, prepared)
+            for action, comment in book["workflow"]:
+                mbs.act_in(session, actor, mb, Action(action), comment=comment, store=store)
+            numbers.append(mb.number)
+    return order.number, tuple(numbers)
 
 
 def _take_through(
