@@ -43,6 +43,11 @@ class ProjectInfo:
     sanction_date: date | None
     created_by: str
     estimates: tuple[EstimateSummary, ...] = ()
+    status: str = "OPEN"  # or CLOSED: no new estimates, work orders or MBs
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "CLOSED"
 
 
 def _info(project: Project, estimates: tuple[EstimateSummary, ...] = ()) -> ProjectInfo:
@@ -57,6 +62,7 @@ def _info(project: Project, estimates: tuple[EstimateSummary, ...] = ()) -> Proj
         project.sanction_date,
         project.created_by,
         estimates,
+        project.status,
     )
 
 
