@@ -72,7 +72,8 @@ def deviation_export_available(kind: str) -> bool:
     return writer_available(_DEVIATION_WRITERS[kind][0])
 
 
-def _writer(spec: tuple[str, str]) -> Callable[..., None]:
+def load_writer(spec: tuple[str, str]) -> Callable[..., None]:
+    """The writer function `spec` = (module, name) names, imported now."""
     module, name = spec
     function: Callable[..., None] = getattr(importlib.import_module(module), name)
     return function
@@ -82,7 +83,7 @@ def estimate_job(view: EstimateView, kind: str) -> ExportJob:
     """The export of an estimate as a PDF or an Excel workbook."""
 
     def job(path: Path, progress: Progress, cancelled: Cancelled) -> None:
-        _writer(_ESTIMATE_WRITERS[kind])(view, path, progress=progress, cancelled=cancelled)
+        load_writer(_ESTIMATE_WRITERS[kind])(view, path, progress=progress, cancelled=cancelled)
 
     return job
 
@@ -93,7 +94,7 @@ def deviation_job(
     """The export of a deviation statement as a PDF or an Excel workbook."""
 
     def job(path: Path, progress: Progress, cancelled: Cancelled) -> None:
-        _writer(_DEVIATION_WRITERS[kind])(
+        load_writer(_DEVIATION_WRITERS[kind])(
             before, after, statement, path, progress=progress, cancelled=cancelled
         )
 

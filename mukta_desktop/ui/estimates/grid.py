@@ -6,7 +6,7 @@
   back. A cell typed wrong keeps its old value and the cursor stays on it.
 - Delete removes the selected rows; Ctrl+C copies them as tab-separated text (Excel);
   Ctrl+V pastes rows from Excel below the current row (or one value into the current cell).
-Each of these is one undoable command (undo.EstimateEditing).
+Each of these is one undoable command (undo.RowEditing: the estimate's or the MB's).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from mukta_desktop.domain.errors import ValidationError
 
 from .editor_models import MeasurementsTableModel
 from .measure_text import is_single_cell, rows_from_tsv, rows_to_tsv
-from .undo import EstimateEditing
+from .undo import RowEditing
 
 M = MeasurementsTableModel
 _ORDER = (M.KIND, M.NAME, M.NUMBER, M.LENGTH, M.BREADTH, M.DEPTH)
@@ -81,11 +81,11 @@ class _CellDelegate(QStyledItemDelegate):
 
 
 class MeasurementGrid(QTableView):
-    """A QTableView over the MeasurementsTableModel of `editing`."""
+    """A QTableView over the MeasurementsTableModel of `editing` (an estimate's or an MB's)."""
 
     message = Signal(str)  # what the grid did or refused, for the inline message
 
-    def __init__(self, editing: EstimateEditing, parent: QWidget | None = None) -> None:
+    def __init__(self, editing: RowEditing, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editing = editing
         self.measurements = editing.measurements_model

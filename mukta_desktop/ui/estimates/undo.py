@@ -5,6 +5,9 @@ adding lines and overheads, the header. Each becomes a command whose redo/undo c
 document (document.py) through the `apply_*` methods here, which also tell the Qt models
 exactly what changed — one row, one line, the overhead amounts — so nothing is recomputed or
 repainted that did not change.
+
+`RowEditing`, its base, holds what any editor of lines with measurement rows shares (the rows
+model, the row commands, the undo stack); the MB editor builds on it too.
 """
 
 from __future__ import annotations
@@ -25,46 +28,29 @@ from .editor_models import LinesTableModel, MeasurementsTableModel, OverheadsTab
 NO_COLUMN = -1
 
 
-class EstimateEditing(QObject):
-    """The document, its three table models and the undo stack, kept in step."""
+class RowEditing(QObject):
+    """A document's measurement rows, their table model and the undo stack: what every editor
+    of lines with measurement rows shares (the estimate editor, the MB editor). Subclasses
+    say what else shows a line's figures (`_line_figures_changed`) and may give their own
+    rows model (`_rows_model`)."""
 
     changed = Signal()  # the document changed (autosave listens)
-    figures_changed = Signal()  # totals, overheads or the analysis may show new figures
+    figures_changed = Signal()  # totals or the analysis may show new figures
     # Undo and redo show where they changed something: the line (None: none), a row of its
     # grid (-1: none) and a column.
     focus_requested = Signal(object, int, int)
-    line_added = Signal(object)  # DocLine: select it
-    header_changed = Signal()
 
     def __init__(self, document: EstimateDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.editable = True
-        self.lines_model = LinesTableModel(document, self)
-        self.measurements_model = MeasurementsTableModel(document, self)
-        self.overheads_model = OverheadsTableModel(document, self)
+        self.measurements_model = self._rows_model()
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(1000)
-        self.lines_model.line_edit_requested.connect(self.edit_line)
         self.measurements_model.row_edit_requested.connect(self._row_edit_requested)
-        self.overheads_model.overhead_edit_requested.connect(self.edit_overhead)
 
-    # ---------------------------------------------------------------- set-up
-    def set_document(self, document: EstimateDocument) -> None:
-        """Show another document (after loading); the undo history starts afresh."""
-        self.stack.clear()
-        self.document = document
-        for model in (self.lines_model, self.measurements_model, self.overheads_model):
-            model.set_document(document)
-        self.figures_changed.emit()
-        self.header_changed.emit()
-
-    def set_editable(self, editable: bool) -> None:
-        self.editable = editable
-        for model in (self.lines_model, self.measurements_model, self.overheads_model):
-            model.set_editable(editable)
-        if not editable:
-            self.stack.clear()
+    def _rows_model(self) -> MeasurementsTableModel:
+        return MeasurementsTableModel(self.document, self)
 
     def _push(self, command: QUndoCommand) -> None:
         if self.editable:
@@ -96,6 +82,89 @@ class EstimateEditing(QObject):
             text = "Delete a measurement row" if count == 1 else f"Delete {count} rows"
             self._push(_RemoveRows(self, line, valid, text))
 
+    # ---------------------------------------------------------------- applying (commands)
+    def _line_figures_changed(self, line: DocLine) -> None:
+        """The figures of `line` (and so the totals) changed: tell what shows them."""
+        raise NotImplementedError
+
+    def apply_set_row(self, line: DocLine, row: int, new: MeasurementRow) -> MeasurementRow:
+        old = self.document.set_row(line, row, new)
+        if self.measurements_model.shows(line):
+            self.measurements_model.rows_changed(row, row)
+        self._line_figures_changed(line)
+        return old
+
+    def apply_insert_rows(self, line: DocLine, at: int, rows: Sequence[MeasurementRow]) -> None:
+        model = self.measurements_model
+        if model.shows(line):
+            with model.inserting(at, len(rows)):
+                self.document.insert_rows(line, at, rows)
+        else:
+            self.document.insert_rows(line, at, rows)
+        self._line_figures_changed(line)
+
+    def apply_remove_rows(
+        self, line: DocLine, positions: Sequence[int]
+    ) -> list[tuple[int, MeasurementRow]]:
+        removed: list[tuple[int, MeasurementRow]] = []
+        model = self.measurements_model
+        for first, last in reversed(_blocks(positions)):
+            block = range(first, last + 1)
+            if model.shows(line):
+                with model.removing(first, last):
+                    removed[:0] = self.document.remove_rows(line, block)
+            else:
+                removed[:0] = self.document.remove_rows(line, block)
+        self._line_figures_changed(line)
+        return removed
+
+    def apply_restore_rows(
+        self, line: DocLine, removed: Sequence[tuple[int, MeasurementRow]]
+    ) -> None:
+        model = self.measurements_model
+        positions = [p for p, _ in removed]
+        rows = dict(removed)
+        for first, last in _blocks(positions):
+            block = [(p, rows[p]) for p in range(first, last + 1)]
+            if model.shows(line):
+                with model.inserting(first, len(block)):
+                    self.document.restore_rows(line, block)
+            else:
+                self.document.restore_rows(line, block)
+        self._line_figures_changed(line)
+
+
+class EstimateEditing(RowEditing):
+    """The document, its three table models and the undo stack, kept in step."""
+
+    line_added = Signal(object)  # DocLine: select it
+    header_changed = Signal()
+
+    def __init__(self, document: EstimateDocument, parent: QObject | None = None) -> None:
+        super().__init__(document, parent)
+        self.lines_model = LinesTableModel(document, self)
+        self.overheads_model = OverheadsTableModel(document, self)
+        self.lines_model.line_edit_requested.connect(self.edit_line)
+        self.overheads_model.overhead_edit_requested.connect(self.edit_overhead)
+
+    # ---------------------------------------------------------------- set-up
+    def set_document(self, document: EstimateDocument) -> None:
+        """Show another document (after loading); the undo history starts afresh."""
+        self.stack.clear()
+        self.document = document
+        for model in (self.lines_model, self.measurements_model, self.overheads_model):
+            model.set_document(document)
+        self.figures_changed.emit()
+        self.header_changed.emit()
+
+    def set_editable(self, editable: bool) -> None:
+        self.editable = editable
+        for model in (self.lines_model, self.measurements_model, self.overheads_model):
+            model.set_editable(editable)
+        if not editable:
+            self.stack.clear()
+
+    # ---------------------------------------------------------------- what users do
     def add_line(self, line: DocLine, at: int | None = None) -> None:
         position = len(self.document.lines) if at is None else at
         self._push(_InsertLine(self, position, line))
@@ -146,52 +215,6 @@ class EstimateEditing(QObject):
         self.overheads_model.amounts_changed()
         self.figures_changed.emit()
         self.changed.emit()
-
-    def apply_set_row(self, line: DocLine, row: int, new: MeasurementRow) -> MeasurementRow:
-        old = self.document.set_row(line, row, new)
-        if self.measurements_model.shows(line):
-            self.measurements_model.rows_changed(row, row)
-        self._line_figures_changed(line)
-        return old
-
-    def apply_insert_rows(self, line: DocLine, at: int, rows: Sequence[MeasurementRow]) -> None:
-        model = self.measurements_model
-        if model.shows(line):
-            with model.inserting(at, len(rows)):
-                self.document.insert_rows(line, at, rows)
-        else:
-            self.document.insert_rows(line, at, rows)
-        self._line_figures_changed(line)
-
-    def apply_remove_rows(
-        self, line: DocLine, positions: Sequence[int]
-    ) -> list[tuple[int, MeasurementRow]]:
-        removed: list[tuple[int, MeasurementRow]] = []
-        model = self.measurements_model
-        for first, last in reversed(_blocks(positions)):
-            block = range(first, last + 1)
-            if model.shows(line):
-                with model.removing(first, last):
-                    removed[:0] = self.document.remove_rows(line, block)
-            else:
-                removed[:0] = self.document.remove_rows(line, block)
-        self._line_figures_changed(line)
-        return removed
-
-    def apply_restore_rows(
-        self, line: DocLine, removed: Sequence[tuple[int, MeasurementRow]]
-    ) -> None:
-        model = self.measurements_model
-        positions = [p for p, _ in removed]
-        rows = dict(removed)
-        for first, last in _blocks(positions):
-            block = [(p, rows[p]) for p in range(first, last + 1)]
-            if model.shows(line):
-                with model.inserting(first, len(block)):
-                    self.document.restore_rows(line, block)
-            else:
-                self.document.restore_rows(line, block)
-        self._line_figures_changed(line)
 
     def apply_insert_line(self, at: int, line: DocLine) -> None:
         with self.lines_model.inserting(at):
@@ -256,7 +279,7 @@ def _blocks(positions: Sequence[int]) -> list[tuple[int, int]]:
 class _Command(QUndoCommand):
     """Redo on push changes the document; later redos and undos also show where."""
 
-    def __init__(self, editing: EstimateEditing, text: str) -> None:
+    def __init__(self, editing: RowEditing, text: str) -> None:
         super().__init__(text)
         self.editing = editing
         self._pushed = False
@@ -285,7 +308,7 @@ class _Command(QUndoCommand):
 
 
 class _SetRow(_Command):
-    def __init__(self, editing: EstimateEditing, line: DocLine, row: int,
+    def __init__(self, editing: RowEditing, line: DocLine, row: int,
                  new: MeasurementRow, column: int) -> None:
         super().__init__(editing, f"Change row {row + 1}")
         self.line, self.row, self.new, self.column = line, row, new, column
@@ -303,7 +326,7 @@ class _SetRow(_Command):
 
 
 class _InsertRows(_Command):
-    def __init__(self, editing: EstimateEditing, line: DocLine, at: int,
+    def __init__(self, editing: RowEditing, line: DocLine, at: int,
                  rows: list[MeasurementRow], text: str, column: int) -> None:
         super().__init__(editing, text)
         self.line, self.at, self.rows, self.column = line, at, rows, column
@@ -319,7 +342,7 @@ class _InsertRows(_Command):
 
 
 class _RemoveRows(_Command):
-    def __init__(self, editing: EstimateEditing, line: DocLine, positions: list[int],
+    def __init__(self, editing: RowEditing, line: DocLine, positions: list[int],
                  text: str) -> None:
         super().__init__(editing, text)
         self.line, self.positions = line, positions
@@ -335,7 +358,13 @@ class _RemoveRows(_Command):
         self._focus(self.line, self.positions[0], NO_COLUMN)
 
 
-class _InsertLine(_Command):
+class _EstimateCommand(_Command):
+    """A command on what only an estimate has: lines added and removed, overheads, header."""
+
+    editing: EstimateEditing
+
+
+class _InsertLine(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, at: int, line: DocLine) -> None:
         what = line.sor_code or "a non-SOR item"
         super().__init__(editing, f"Add {what}")
@@ -357,7 +386,7 @@ class _InsertLine(_Command):
             self._focus(lines[min(self.at, len(lines) - 1)] if lines else None)
 
 
-class _RemoveLine(_Command):
+class _RemoveLine(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, at: int) -> None:
         line = editing.document.lines[at]
         super().__init__(editing, f"Remove line {at + 1} ({line.sor_code or 'non-SOR'})")
@@ -378,7 +407,7 @@ class _RemoveLine(_Command):
             self._focus(lines[min(self.at, len(lines) - 1)] if lines else None)
 
 
-class _EditLine(_Command):
+class _EditLine(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, line: DocLine,
                  changes: dict[str, object]) -> None:
         super().__init__(editing, f"Change the {', '.join(changes)} of a line")
@@ -422,7 +451,7 @@ class _EditReason(_EditLine):
         self.typing = False
 
 
-class _InsertOverhead(_Command):
+class _InsertOverhead(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, at: int, overhead: OverheadDraft) -> None:
         super().__init__(editing, f"Add overhead {overhead.code}")
         self.at, self.overhead = at, overhead
@@ -434,7 +463,7 @@ class _InsertOverhead(_Command):
         self.editing.apply_remove_overhead(self.at)
 
 
-class _RemoveOverhead(_Command):
+class _RemoveOverhead(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, at: int) -> None:
         overhead = editing.document.overheads[at]
         super().__init__(editing, f"Remove overhead {overhead.code}")
@@ -447,7 +476,7 @@ class _RemoveOverhead(_Command):
         self.editing.apply_insert_overhead(self.at, self.overhead)
 
 
-class _SetOverhead(_Command):
+class _SetOverhead(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, at: int, overhead: OverheadDraft) -> None:
         super().__init__(editing, f"Change overhead {overhead.code}")
         self.at, self.new = at, overhead
@@ -461,7 +490,7 @@ class _SetOverhead(_Command):
         self.editing.apply_set_overhead(self.at, self.old)
 
 
-class _SetHeader(_Command):
+class _SetHeader(_EstimateCommand):
     def __init__(self, editing: EstimateEditing, estimate_date: date, description: str) -> None:
         super().__init__(editing, "Change the estimate's date or description")
         self.new = (estimate_date, description)

@@ -1,11 +1,16 @@
-"""The workflow panel of the estimate viewer: one button per action the user may take now, a
-comment box, and refusals said inline.
+"""The workflow panel of the estimate viewer (and of the MB editor): one button per action the
+user may take now, a comment box, and refusals said inline.
 
-The buttons come from the estimate view's `allowed_actions` (worked out by the service for this
-user); the service checks again when the action is taken, and its refusal is shown here.
+The buttons come from the record view's `allowed_actions` (worked out by the service for this
+user); the service checks again when the action is taken, and its refusal is shown here. The
+panel takes the record's `act` service and who acts at each status, so one panel serves every
+workflow (estimates by default).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from mukta_desktop.domain.workflow import Action, Status
-from mukta_desktop.services.estimate_views import EstimateView
 from mukta_desktop.services.estimates import act
 
 from ..context import UiContext
@@ -39,26 +43,54 @@ _WHO_NEXT = {
 _DANGER = "QPushButton { color: #b00020; }"
 
 
-def waiting_text(view: EstimateView) -> str:
+class WorkflowRecord(Protocol):
+    """What the panel reads of a record's view (an EstimateView, an MbView)."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def allowed_actions(self) -> tuple[Action, ...]: ...
+
+
+# act(db, actor, number, action, comment=...) → the record's view after the action
+ActService = Callable[..., WorkflowRecord]
+
+
+def waiting_text(view: WorkflowRecord, who_next: Mapping[Status, str] = _WHO_NEXT) -> str:
     if view.status is Status.APPROVED:
         return "Approved: final."
     if view.status is Status.REJECTED:
         return "Rejected: final."
-    return f"Waiting for {_WHO_NEXT[view.status]}."
+    return f"Waiting for {who_next[view.status]}."
 
 
 class WorkflowPanel(QGroupBox):
-    """Emits `acted(EstimateView)` with the estimate as it stands after an action."""
+    """Emits `acted(view)` with the record (an estimate by default) as it stands after an
+    action."""
 
     acted = Signal(object)
     refused = Signal(str)
-    reload_requested = Signal()  # the service refused: the estimate may have moved on
+    reload_requested = Signal()  # the service refused: the record may have moved on
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        parent: QWidget | None = None,
+        *,
+        act_service: ActService = act,
+        noun: str = "estimate",
+        who_next: Mapping[Status, str] = _WHO_NEXT,
+    ) -> None:
         super().__init__("Workflow", parent)
         self.setObjectName("workflowPanel")
         self.ctx = ctx
-        self.view: EstimateView | None = None
+        self.act_service = act_service
+        self.who_next = who_next
+        self.view: WorkflowRecord | None = None
         self.busy = False
         self.buttons: dict[Action, QPushButton] = {}
 
@@ -76,7 +108,7 @@ class WorkflowPanel(QGroupBox):
         self.hint = muted(QLabel("A comment is required to send back or reject."))
         self.hint.setObjectName("workflowHint")
         self.hint.setWordWrap(True)
-        self.none_label = muted(QLabel("There is nothing for you to do on this estimate now."))
+        self.none_label = muted(QLabel(f"There is nothing for you to do on this {noun} now."))
         self.none_label.setObjectName("workflowNothing")
         self.none_label.setWordWrap(True)
         self.button_grid = QGridLayout()
@@ -97,7 +129,7 @@ class WorkflowPanel(QGroupBox):
         self.set_view(None)
 
     # ---------------------------------------------------------------- showing
-    def set_view(self, view: EstimateView | None) -> None:
+    def set_view(self, view: WorkflowRecord | None) -> None:
         self.view = view
         for button in self.buttons.values():
             self.button_grid.removeWidget(button)
@@ -116,7 +148,7 @@ class WorkflowPanel(QGroupBox):
             self.button_grid.addWidget(button, position // 2, position % 2)
             self.buttons[action] = button
         has_actions = bool(actions)
-        self.waiting.setText("" if view is None else waiting_text(view))
+        self.waiting.setText("" if view is None else waiting_text(view, self.who_next))
         self.none_label.setVisible(view is not None and not has_actions)
         for widget in (self.comment_label, self.comment):
             widget.setVisible(has_actions)
@@ -153,9 +185,8 @@ class WorkflowPanel(QGroupBox):
             return False
         self.message.clear_message()
         self._set_busy(True)
-        db, actor, number = self.ctx.db, self.ctx.actor, view.number
 
-        def done(result: EstimateView) -> None:
+        def done(result: WorkflowRecord) -> None:
             if not alive(self):
                 return
             self.comment.clear()
@@ -173,9 +204,21 @@ class WorkflowPanel(QGroupBox):
             self._refuse(describe(exc))
             self.reload_requested.emit()
 
-        self.ctx.runner.submit(lambda: act(db, actor, number, action, comment=comment),
-                               done, failed)
+        self.submit(action, comment, done, failed)
         return True
+
+    def submit(
+        self,
+        action: Action,
+        comment: str,
+        on_done: Callable[[WorkflowRecord], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
+        """Run the action on the runner (an editor may first save what is typed)."""
+        assert self.view is not None
+        db, actor, number, service = self.ctx.db, self.ctx.actor, self.view.number, self.act_service
+        self.ctx.runner.submit(lambda: service(db, actor, number, action, comment=comment),
+                               on_done, on_error)
 
     def _refuse(self, text: str) -> None:
         self.message.show_error(text)

@@ -1,1 +1,2 @@
-"""Work orders and Measurement Book screens."""
+"""Work orders and Measurement Books on screen: the MB editor window (editor_window.py) and
+the work-order and MB sections that open it."""
