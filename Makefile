@@ -11,5 +11,6 @@ bench:
 	.venv/bin/python -m bench.sor_bench
 	.venv/bin/python -m bench.estimate_bench
 	.venv/bin/python -m bench.report_bench
+	.venv/bin/python -m bench.mb_report_bench
 	.venv/bin/python -m bench.photo_bench
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.editor_bench

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -117,7 +117,10 @@ class Signatory:
     on: str = ""  # dd/mm/yyyy
 
 
-_STEPS: tuple[tuple[str, str, frozenset[str]], ...] = (
+# A signature step: the act, the officer, and the workflow actions that fulfil it.
+SignatureStep = tuple[str, str, frozenset[str]]
+
+_STEPS: tuple[SignatureStep, ...] = (
     ("Prepared by", "Junior Engineer", frozenset({"save-draft", "submit", "resubmit"})),
     ("Checked by", "Assistant Engineer", frozenset({"verify"})),
     ("Technically sanctioned by", "Executive Engineer", frozenset({"sanction"})),
@@ -140,20 +143,31 @@ def event_date(at: datetime) -> date:
 
 
 def signatories(history: Sequence[HistoryEvent]) -> tuple[Signatory, ...]:
-    """The four signature blocks, with the officer who took each step where one has."""
+    """The four signature blocks of an estimate, with the officer who took each step where
+    one has."""
+    return signatories_of(history, _STEPS, _STEPS_STANDING)
+
+
+def signatories_of(
+    history: Sequence[HistoryEvent],
+    steps: Sequence[SignatureStep],
+    standing_by_status: Mapping[Status, int],
+) -> tuple[Signatory, ...]:
+    """Signature blocks for any workflow: `steps` in order, and how many of them still
+    stand once the record reaches a status (a send-back undoes the steps above it)."""
     done: dict[int, HistoryEvent] = {}
     for event in sorted(history, key=lambda e: e.at):
-        for index, (_, _, actions) in enumerate(_STEPS):
+        for index, (_, _, actions) in enumerate(steps):
             if event.action in actions:
                 done[index] = event
         try:
-            standing = _STEPS_STANDING.get(Status(event.to_status), len(_STEPS))
+            standing = standing_by_status.get(Status(event.to_status), len(steps))
         except ValueError:
-            standing = len(_STEPS)
+            standing = len(steps)
         for index in [i for i in done if i >= standing]:
             del done[index]
     result: list[Signatory] = []
-    for index, (act, officer, _) in enumerate(_STEPS):
+    for index, (act, officer, _) in enumerate(steps):
         step = done.get(index)
         if step is None:
             result.append(Signatory(act, officer))
