@@ -116,12 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     ulist.add_argument("--json", action="store_true")
 
     _estimate_parser(commands, common)
+    # Work orders, Measurement Books, projects and verify (imported here: cli_works uses
+    # this module's helpers).
+    from mukta_desktop.cli_works import add_parsers
+
+    add_parsers(commands, common)
 
     commands.add_parser(
         "demo",
         parents=[common],
         help="load the demo seed (demo data, not official rates): demo SORs, the user demo, "
-        "and a demo project with an approved estimate and an approved revision",
+        "a demo project with an approved estimate and an approved revision, and a work order "
+        "of it with two approved MBs and a draft MB with photos",
     )
     return parser
 
@@ -243,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mukta_desktop.app import run_gui
 
         return run_gui(data_dir)
-    handler = _HANDLERS[(args.command, getattr(args, f"{args.command}_command", None))]
+    handler = _handlers()[(args.command, getattr(args, f"{args.command}_command", None))]
     from sqlalchemy.exc import DatabaseError
 
     from mukta_desktop.services.database import open_database
@@ -268,6 +274,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     finally:
         db.close()
+
+
+def _handlers() -> dict[tuple[str, str | None], Callable[[Database, argparse.Namespace], int]]:
+    from mukta_desktop.cli_works import HANDLERS
+
+    return {**_HANDLERS, **HANDLERS}
 
 
 def _fail(message: str) -> int:
@@ -483,6 +495,12 @@ def _demo(db: Database, args: argparse.Namespace) -> int:
             f"Demo project {result.project} with the approved estimate {result.estimate} and "
             f"its approved revision {result.revision} (demo data)."
         )
+        if result.work_order:
+            print(
+                f"Demo work order {result.work_order} with the MBs "
+                f"{', '.join(result.measurement_books)} (two approved, the last a draft with "
+                "photos; demo data)."
+            )
     return EXIT_OK
 
 
