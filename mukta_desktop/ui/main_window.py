@@ -33,6 +33,8 @@ from .context import UiContext
 from .estimates.inbox_section import InboxSection
 from .estimates.projects_section import ProjectsSection
 from .masters_section import MastersSection
+from .mb.search_section import MbSearchSection
+from .mb.work_orders_section import WorkOrdersSection
 from .messages import show_error
 from .settings_dialog import Preferences, SettingsDialog
 from .sor.section import SorSection
@@ -60,7 +62,8 @@ SectionFactory = Callable[[UiContext], QWidget]
 
 def default_sections() -> list[SectionFactory]:
     """The sections that work today, in the order they are listed (the Inbox is home)."""
-    return [InboxSection, ProjectsSection, SorSection, MastersSection]
+    return [InboxSection, ProjectsSection, WorkOrdersSection, MbSearchSection, SorSection,
+            MastersSection]
 
 
 class ElidedLabel(QLabel):

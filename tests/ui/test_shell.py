@@ -376,7 +376,8 @@ def test_main_window_shows_the_sor_section_menus_and_status(
     window.show()
     assert window.windowTitle() == "MUKTA Desktop — Demo Engineer (demo) (Dhenkanal)"
     sections = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert sections == ["Inbox", "Projects", "Schedule of Rates", "Masters"]
+    assert sections == ["Inbox", "Projects", "Work orders", "Measurement Books",
+                        "Schedule of Rates", "Masters"]
     assert isinstance(window.current_section(), InboxSection)
 
     assert window.user_status.text() == "Demo Engineer (demo) · 9 roles"
@@ -387,7 +388,8 @@ def test_main_window_shows_the_sor_section_menus_and_status(
     assert window.sync_status.text() == OFFLINE_TEXT == "Offline — sync not set up"
 
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "Inbox", "Projects", "Schedule of Rates", "Masters", "&Help"]
+    assert menus == ["&File", "Inbox", "Projects", "Work orders", "Measurement Books",
+                     "Schedule of Rates", "Masters", "&Help"]
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     assert window.settings_action.shortcut() == QKeySequence("Ctrl+,")
     assert window.about_action.shortcut() == QKeySequence("F1")

@@ -1,5 +1,6 @@
 """The Projects section: search the ULB's projects as you type, create one, and see a project
-with its estimates (new estimate, start from a template, open)."""
+with its estimates (new estimate, start from a template, open); award an approved estimate by
+a work order, and close a project whose work orders are all completed or cancelled."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
 from mukta_desktop.domain.dates import format_date
 from mukta_desktop.domain.errors import DomainError
 from mukta_desktop.domain.roles import Role
-from mukta_desktop.services.estimate_views import EstimateView
+from mukta_desktop.domain.workflow import Status
+from mukta_desktop.services.estimate_views import EstimateSummary, EstimateView
+from mukta_desktop.services.mb_views import WorkOrderView
 from mukta_desktop.services.projects import (
     MAX_NAME,
     NewProject,
@@ -37,6 +41,13 @@ from mukta_desktop.services.projects import (
 )
 
 from ..context import UiContext
+from ..mb.work_order_dialog import WorkOrderDialog, open_work_order_dialog
+from ..mb.work_order_view import (
+    WorkOrderWindow,
+    ask_close_project,
+    may_manage_work_orders,
+    open_work_order,
+)
 from ..messages import describe, report
 from ..widgets import InlineMessage, alive, configure_table, date_edit, from_qdate, muted
 from .estimate_view import EstimateViewer, editor_available, open_editor, open_estimate
@@ -140,6 +151,7 @@ class ProjectPanel(QWidget):
     """One project: its details and its estimates, with what may be done from here."""
 
     open_requested = Signal(str)
+    work_order_requested = Signal(str)  # the approved estimate to award
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,12 +193,18 @@ class ProjectPanel(QWidget):
         self.open_button = QPushButton("Open")
         self.open_button.setObjectName("openEstimate")
         self.open_button.clicked.connect(self._open_current)
+        self.work_order_button = QPushButton("Create work order…")
+        self.work_order_button.setObjectName("createWorkOrder")
+        self.work_order_button.setToolTip("Award the chosen approved estimate to an "
+                                          "organisation")
+        self.work_order_button.clicked.connect(self._work_order_current)
         buttons = QHBoxLayout()
         buttons.addWidget(self.estimates_caption)
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.template_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.work_order_button)
         self.empty = muted(QLabel())
         self.empty.setObjectName("projectEstimatesEmpty")
         self.empty.setWordWrap(True)
@@ -224,6 +242,8 @@ class ProjectPanel(QWidget):
         parts.append(f"sanctioned on {format_date(project.sanction_date)}"
                      if project.sanction_date else "sanction date not given")
         parts.append(f"created by {project.created_by}")
+        if project.closed:
+            parts.insert(0, "Closed: no new estimates, work orders or MBs")
         self.details.setText(" · ".join(parts))
         self.model.set_rows(project.estimates)
         count = len(project.estimates)
@@ -235,13 +255,25 @@ class ProjectPanel(QWidget):
             self.select_number(selected)
         self._selection_changed()
 
-    def selected_number(self) -> str | None:
+    def selected_summary(self) -> EstimateSummary | None:
         index = self.table.currentIndex()
         row = self.model.row_at(index.row()) if index.isValid() else None
         selected = self.table.selectionModel().selectedRows()
         if row is None and selected:
             row = self.model.row_at(selected[0].row())
+        return row
+
+    def selected_number(self) -> str | None:
+        row = self.selected_summary()
         return None if row is None else row.number
+
+    def selected_approved(self) -> str | None:
+        """The chosen estimate when a work order may award it: approved, of an open
+        project."""
+        if self.project is None or self.project.closed:
+            return None
+        row = self.selected_summary()
+        return row.number if row is not None and row.status is Status.APPROVED else None
 
     def select_number(self, number: str) -> bool:
         for row, summary in enumerate(self.model.rows):
@@ -252,6 +284,7 @@ class ProjectPanel(QWidget):
 
     def _selection_changed(self, *_: QItemSelection) -> None:
         self.open_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        self.work_order_button.setEnabled(self.selected_approved() is not None)
 
     def _activated(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
@@ -262,6 +295,11 @@ class ProjectPanel(QWidget):
         number = self.selected_number()
         if number is not None:
             self.open_requested.emit(number)
+
+    def _work_order_current(self) -> None:
+        number = self.selected_approved()
+        if number is not None:
+            self.work_order_requested.emit(number)
 
 
 class ProjectsSection(QWidget):
@@ -279,6 +317,8 @@ class ProjectsSection(QWidget):
         self._project_generation = 0
         self._select_after_search: str | None = None
         self.creator = ctx.has(Role.ESTIMATE_CREATOR)
+        self.manager = may_manage_work_orders(ctx)
+        self.dialog: QWidget | None = None
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("projectSearch")
@@ -305,6 +345,7 @@ class ProjectsSection(QWidget):
         self.panel.open_requested.connect(self.open_estimate)
         self.panel.new_button.clicked.connect(self.new_estimate)
         self.panel.template_button.clicked.connect(self.start_from_template)
+        self.panel.work_order_requested.connect(self.create_work_order)
 
         self.find_action = self._action("Find project", self.focus_search, "Ctrl+F")
         self.new_action = self._action("New project…", self.new_project, "Ctrl+N", self.creator)
@@ -312,19 +353,30 @@ class ProjectsSection(QWidget):
                                                 self.creator)
         self.template_action = self._action("Start from template…", self.start_from_template,
                                             None, self.creator)
+        self.work_order_action = self._action("Create work order…",
+                                              lambda: self.create_work_order(), None,
+                                              self.manager)
+        self.close_action = self._action("Close project…", self.close_project, None,
+                                         self.manager)
         self.refresh_action = self._action("Refresh", self.refresh, "F5")
         self.actions_for_menu: list[QAction] = [
             a for a in (self.find_action, self.new_action, self.new_estimate_action,
-                        self.template_action, self.refresh_action) if a.isVisible()]
+                        self.template_action, self.work_order_action, self.close_action,
+                        self.refresh_action) if a.isVisible()]
         self.addActions(self.actions_for_menu)
         self.toolbar = QToolBar("Project actions")
         self.toolbar.setObjectName("projectsToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         if self.creator:
             self.toolbar.addAction(self.new_action)
+        if self.manager:
+            self.toolbar.addAction(self.close_action)
         self.toolbar.addAction(self.refresh_action)
         self.panel.new_button.setVisible(self.creator)
         self.panel.template_button.setVisible(self.creator)
+        self.panel.work_order_button.setVisible(self.manager)
+        self.panel.table.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_actions())
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -475,6 +527,11 @@ class ProjectsSection(QWidget):
             action.setEnabled(has and self.creator)
         self.panel.new_button.setEnabled(has and self.creator)
         self.panel.template_button.setEnabled(has and self.creator)
+        project = self.panel.project
+        self.close_action.setEnabled(project is not None and not project.closed
+                                     and self.manager)
+        self.work_order_action.setEnabled(
+            self.manager and self.panel.selected_approved() is not None)
         if not editor_available():
             self.panel.new_button.setToolTip("The estimate editor is not part of this version "
                                              "yet.")
@@ -527,3 +584,27 @@ class ProjectsSection(QWidget):
         self.reload_project()
         if open_editor(self.ctx, self, number=view.number, on_saved=self.reload_project) is None:
             self.open_estimate(view.number)
+
+    # ---------------------------------------------------------------- work orders
+    def create_work_order(self, estimate_number: str | None = None) -> WorkOrderDialog | None:
+        """Award an approved estimate (the chosen one by default) by a new work order."""
+        number = estimate_number or self.panel.selected_approved()
+        if number is None or not self.manager:
+            return None
+        dialog = open_work_order_dialog(self.ctx, number, self, self._work_order_created)
+        self.dialog = dialog
+        return dialog
+
+    def _work_order_created(self, view: WorkOrderView) -> WorkOrderWindow:
+        self.message.show_info(f"Created {view.number} for {view.estimate_number}, awarded to "
+                               f"{view.organisation}. It is listed under Work orders.")
+        return open_work_order(self.ctx, view.number, self.window())
+
+    def close_project(self) -> QMessageBox | None:
+        project = self.panel.project
+        if project is None or not self.manager:
+            return None
+        box = ask_close_project(self, self.ctx, self.message, project.number, project.name,
+                                self.reload_project)
+        self.dialog = box
+        return box
