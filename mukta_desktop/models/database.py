@@ -31,6 +31,9 @@ def make_engine(db_path: Path) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # INSERT OR REPLACE deletes the row it replaces; with recursive triggers that delete
+        # meets the triggers guarding approved records (migrations 0003 and 0004).
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.close()
 
     return engine

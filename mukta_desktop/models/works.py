@@ -68,6 +68,7 @@ class MeasurementBook(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Set on approval: the SHA-256 of the canonical JSON, chained to the previous approved MB.
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     previous_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 

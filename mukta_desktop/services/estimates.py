@@ -478,6 +478,7 @@ def save_in(
     draft = _freeze_sor_lines(session, draft, estimate.tenant_code)
     check_draft(draft, complete=False)
     measured.check_revision_quantities(session, estimate.revision_of_id, draft)
+    draft = measured.with_current_use(session, estimate.revision_of_id, draft)
     stored = _write_contents(session, estimate, draft)
     estimate.version += 1
     session.flush()
@@ -524,9 +525,24 @@ def act_in(
         )
     if action in (Action.SUBMIT, Action.RESUBMIT):
         # What may be saved half-typed must be whole before anyone else sees it.
-        check_draft(load_draft(session, estimate), complete=True)
+        stored = load_draft(session, estimate)
+        check_draft(stored, complete=True)
+        if estimate.revision_of_id is not None:
+            # MBs may have been approved since the revision was saved: check and price it
+            # against what they measured by now.
+            measured.check_revision_quantities(session, estimate.revision_of_id, stored)
+            current = measured.with_current_use(session, estimate.revision_of_id, stored)
+            if current.lines != stored.lines:
+                _write_contents(session, estimate, current)
     if action is Action.APPROVE and estimate.revision_of_id is not None:
         _check_revision_may_be_approved(session, estimate)
+        stored = load_draft(session, estimate)
+        measured.check_revision_quantities(session, estimate.revision_of_id, stored)
+        if not measured.use_is_current(session, estimate.revision_of_id, stored):
+            raise ValidationError(
+                f"MBs approved since {estimate.number} was submitted changed the quantity "
+                "measured at the original rate; send it back to the originator to re-price it."
+            )
     estimate.status = transition.target.value
     estimate.version += 1
     estimate.updated_at = utcnow()

@@ -4,6 +4,7 @@ revised estimate that depend on it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.measurements import item_quantity
 from mukta_desktop.domain.numbers import ZERO
 from mukta_desktop.domain.workflow import Status
-from mukta_desktop.models import MbLine, MeasurementBook, WorkOrder
+from mukta_desktop.models import EstimateLine, MbLine, MeasurementBook, WorkOrder
 
 from .estimate_views import EstimateDraft
 
@@ -38,15 +39,28 @@ def used_quantities(session: Session, original_id: str) -> Mapping[str, Decimal]
 def check_revision_quantities(
     session: Session, original_id: str | None, draft: EstimateDraft
 ) -> None:
-    """No revised quantity below what approved MBs measured; nothing measured is removed."""
+    """No revised quantity below what approved MBs measured; nothing measured is removed;
+    each original item on one line only (an MB measures an item once)."""
     if original_id is None:
         return
-    used = used_quantities(session, original_id)
-    kept = {line.origin_line_id for line in draft.lines if line.origin_line_id}
-    for line_id, measured in used.items():
-        if measured > ZERO and line_id not in kept:
+    seen: dict[str, int] = {}
+    for number, line in enumerate(draft.lines, start=1):
+        if line.origin_line_id is None:
+            continue
+        if line.origin_line_id in seen:
             raise ValidationError(
-                f"A line with {measured} already measured in approved MBs cannot be removed."
+                f"Lines {seen[line.origin_line_id]} and {number} both continue the same line of "
+                "the original estimate; keep one (add a new line for new work).",
+                field="lines",
+            )
+        seen[line.origin_line_id] = number
+    used = used_quantities(session, original_id)
+    for line_id, measured in used.items():
+        if measured > ZERO and line_id not in seen:
+            gone = session.get(EstimateLine, line_id)
+            name = "A line" if gone is None else f"'{gone.sor_code or gone.description}'"
+            raise ValidationError(
+                f"{name} has {measured} already measured in approved MBs; it cannot be removed."
             )
     for number, line in enumerate(draft.lines, start=1):
         measured = used.get(line.origin_line_id or "", ZERO)
@@ -56,3 +70,30 @@ def check_revision_quantities(
                 f"Line {number} ({line.sor_code or line.description}): the revised quantity "
                 f"{quantity} is below the {measured} already measured in approved MBs."
             )
+
+
+def with_current_use(
+    session: Session, original_id: str | None, draft: EstimateDraft
+) -> EstimateDraft:
+    """A revision's lines with the quantity approved MBs have measured so far, kept at the
+    original line's rate (MBs go on being approved while a revision is prepared)."""
+    if original_id is None:
+        return draft
+    used = used_quantities(session, original_id)
+    lines = []
+    for line in draft.lines:
+        measured = used.get(line.origin_line_id or "", ZERO)
+        if measured <= ZERO:
+            lines.append(replace(line, used_quantity=None, used_rate=None))
+            continue
+        rate = line.used_rate
+        if rate is None:
+            origin = session.get(EstimateLine, line.origin_line_id)
+            rate = line.rate if origin is None else origin.rate
+        lines.append(replace(line, used_quantity=measured, used_rate=rate))
+    return replace(draft, lines=tuple(lines))
+
+
+def use_is_current(session: Session, original_id: str | None, draft: EstimateDraft) -> bool:
+    """Whether a stored revision priced the quantities approved MBs have measured by now."""
+    return with_current_use(session, original_id, draft).lines == draft.lines

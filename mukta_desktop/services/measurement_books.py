@@ -27,6 +27,7 @@ from mukta_desktop.domain.mb import (
     check_ceilings,
     check_period,
     compute_mb,
+    next_period,
 )
 from mukta_desktop.domain.measurements import (
     MeasurementRow,
@@ -120,6 +121,7 @@ class _Item:
     estimate_line_id: str
     estimate_rows: tuple[MeasurementRow, ...]
     remarks: str
+    stored: tuple[Decimal, Decimal] | None = None  # quantity and amount as recorded
 
 
 def _heads_of(line: MbLine | EstimateLine) -> RateHeads | None:
@@ -137,13 +139,30 @@ def _live_items(
 ) -> list[_Item]:
     """Every item of the work order as the estimate in force has it now, with this MB's rows
     (`lines`, by item key) and what approved MBs before `period_start` measured."""
-    given = {line.key: line for line in lines}
     keys = [item_key(line.id, line.origin_line_id) for line in estimate.lines]
-    unknown = [key for key in given if key not in set(keys)]
-    if unknown:
+    if len(set(keys)) != len(keys):
         raise ValidationError(
-            f"{len(unknown)} measured line(s) are not items of work order {order.number} "
-            "(the estimate in force has no such line).",
+            f"The estimate in force of {order.number} holds one item on two lines; it cannot be "
+            "measured until a revision corrects it.",
+            field="lines",
+        )
+    given: dict[str, MbLineDraft] = {}
+    for draft in lines:
+        if draft.key in given:
+            raise ValidationError("The same item is measured twice in this MB.", field="lines")
+        given[draft.key] = draft
+    known = set(keys)
+    # An item a revision has since removed: rows nobody typed are dropped; typed ones are
+    # refused, so nothing measured disappears silently.
+    measured_gone = [
+        draft
+        for key, draft in given.items()
+        if key not in known and any(_typed(row) for row in draft.rows)
+    ]
+    if measured_gone:
+        raise ValidationError(
+            f"{len(measured_gone)} measured item(s) are no longer in the estimate in force of "
+            f"{order.number}: delete their rows (the revision removed those items).",
             field="lines",
         )
     previous = measured_by_item(session, [order.id], before=period_start)
@@ -176,6 +195,10 @@ def _live_items(
     return items
 
 
+def _typed(row: MeasurementRow) -> bool:
+    return any(f is not None for f in row.factors())
+
+
 def _stored_rows(session: Session, line_ids: Sequence[str]) -> dict[str, list[MeasurementRow]]:
     rows: dict[str, list[MeasurementRow]] = {line_id: [] for line_id in line_ids}
     kinds = {kind.value: kind for kind in RowKind}
@@ -205,14 +228,17 @@ def _stored_lines(session: Session, mb: MeasurementBook) -> list[MbLine]:
     )
 
 
-def _stored_items(session: Session, mb: MeasurementBook) -> list[_Item]:
-    """The items as this MB recorded them (what an MB in workflow or approved shows)."""
+def _stored_items(
+    session: Session, mb: MeasurementBook, *, with_estimate_rows: bool = True
+) -> list[_Item]:
+    """The items as this MB recorded them (what an MB in workflow or approved shows);
+    `with_estimate_rows`: also the estimate's rows each line started from (the editor's)."""
     lines = _stored_lines(session, mb)
     rows = _stored_rows(session, [line.id for line in lines])
-    estimate_rows = {
-        line.id: line.rows
-        for line in load_draft(session, session.get_one(Estimate, mb.estimate_id)).lines
-    }
+    estimate_rows: dict[str | None, tuple[MeasurementRow, ...]] = {}
+    if with_estimate_rows:
+        estimate = load_draft(session, session.get_one(Estimate, mb.estimate_id))
+        estimate_rows = {line.id: line.rows for line in estimate.lines}
     return [
         _Item(
             MbItem(
@@ -232,6 +258,7 @@ def _stored_items(session: Session, mb: MeasurementBook) -> list[_Item]:
             line.estimate_line_id,
             estimate_rows.get(line.estimate_line_id, ()),
             line.remarks,
+            (line.quantity, line.amount),
         )
         for line in lines
     ]
@@ -239,7 +266,7 @@ def _stored_items(session: Session, mb: MeasurementBook) -> list[_Item]:
 
 def stored_mb_items(session: Session, mb: MeasurementBook) -> list[MbItem]:
     """The items of an MB as it recorded them."""
-    return [entry.item for entry in _stored_items(session, mb)]
+    return [entry.item for entry in _stored_items(session, mb, with_estimate_rows=False)]
 
 
 def _drafts_of(items: Sequence[_Item]) -> list[MbLineDraft]:
@@ -286,6 +313,25 @@ def _warnings(items: Sequence[_Item], totals: MbTotals) -> tuple[str, ...]:
     return tuple(warnings)
 
 
+def _stored_figures_differ(
+    mb: MeasurementBook, items: Sequence[_Item], totals: MbTotals
+) -> tuple[str, ...]:
+    """An MB past drafting shows what it recorded; say so if today's arithmetic disagrees
+    (a rule changed since, or the record was changed behind the app's back)."""
+    differ = [
+        f"Line {position}: recorded {entry.stored[0]} / {entry.stored[1]}, recomputed "
+        f"{figures.quantity} / {figures.amount}."
+        for position, (entry, figures) in enumerate(zip(items, totals.items, strict=True), 1)
+        if entry.stored is not None
+        and (entry.stored[0] != figures.quantity or entry.stored[1] != figures.amount)
+    ]
+    if mb.total != totals.total:
+        differ.append(f"Total: recorded {mb.total}, recomputed {totals.total}.")
+    if differ:
+        return (f"{mb.number}: the recorded figures differ from a recomputation.", *differ)
+    return ()
+
+
 def _require_editable(mb: MeasurementBook, actor: Actor) -> None:
     status = Status(mb.status)
     if status is Status.APPROVED:
@@ -302,6 +348,13 @@ def _require_editable(mb: MeasurementBook, actor: Actor) -> None:
 def _check_period(
     session: Session, order: WorkOrder, period: Period, proposed: Period, mb_id: str | None
 ) -> None:
+    longest = next_period(period.start, order.end_date, None, days=order.period_days).end
+    if period.end > longest:
+        raise ValidationError(
+            f"An MB of {order.number} covers at most {order.period_days} days: from "
+            f"{period.start:%d/%m/%Y} to {longest:%d/%m/%Y} at the latest.",
+            field="period",
+        )
     if period.start != proposed.start:
         raise ValidationError(
             f"The next MB of {order.number} starts on {proposed.start:%d/%m/%Y} (periods follow "
@@ -523,11 +576,7 @@ def save_mb(
     with db.unit_of_work() as session:
         mb = find_mb(session, number, actor)
         _require_editable(mb, actor)
-        if version is not None and version != mb.version:
-            raise ValidationError(
-                f"{mb.number} changed since it was opened (version {mb.version}, not {version}); "
-                "open it again."
-            )
+        _check_version(mb, version)
         order = session.get_one(WorkOrder, mb.work_order_id)
         if draft.period != Period(mb.period_start, mb.period_end):
             _check_period(
@@ -543,10 +592,29 @@ def save_mb(
         return mb_view(session, mb, actor, store=photo_store(db))
 
 
-def act_mb(db: Database, actor: Actor, number: str, action: Action, *, comment: str = "") -> MbView:
-    """Take a workflow action on an MB (DESIGN.md §2): roles, comments and rules checked."""
+def _check_version(mb: MeasurementBook, version: int | None) -> None:
+    """Refuse to act on figures the user has not seen (`version`: the one shown to them)."""
+    if version is not None and version != mb.version:
+        raise ValidationError(
+            f"{mb.number} changed since it was opened (version {mb.version}, not {version}); "
+            "open it again to see what changed."
+        )
+
+
+def act_mb(
+    db: Database,
+    actor: Actor,
+    number: str,
+    action: Action,
+    *,
+    comment: str = "",
+    version: int | None = None,
+) -> MbView:
+    """Take a workflow action on an MB (DESIGN.md §2): roles, comments and rules checked.
+    `version`: the version the user looked at (refused if the MB changed since)."""
     with db.unit_of_work() as session:
         mb = find_mb(session, number, actor)
+        _check_version(mb, version)
         act_in(session, actor, mb, action, comment=comment, store=photo_store(db))
         return mb_view(session, mb, actor, store=photo_store(db))
 
@@ -585,6 +653,7 @@ def act_in(
         # refuses any further change to it, the hash included.
         with session.no_autoflush:
             mb.approved_at = utcnow()
+            mb.approved_by = actor.login
             previous = _previous_approved(session, mb)
             mb.previous_hash = None if previous is None else previous.content_hash
             mb.content_hash = content_hash(mb_document(session, mb))
@@ -630,6 +699,27 @@ def _previous_approved(session: Session, mb: MeasurementBook) -> MeasurementBook
     )
 
 
+def discard_mb(db: Database, actor: Actor, number: str) -> None:
+    """Discard a draft MB its creator never submitted (its number is not reused; the
+    timeline keeps the discard)."""
+    with db.unit_of_work() as session:
+        mb = find_mb(session, number, actor)
+        _require_editable(mb, actor)
+        if Status(mb.status) is not Status.DRAFTED:
+            raise ValidationError(
+                f"{mb.number} has been submitted; it can be rejected, not discarded."
+            )
+        line_ids = list(session.scalars(select(MbLine.id).where(MbLine.mb_id == mb.id)))
+        for offset in range(0, len(line_ids), 900):
+            session.execute(
+                delete(_ROWS).where(_ROWS.c.line_id.in_(line_ids[offset : offset + 900]))
+            )
+        session.execute(delete(_LINES).where(_LINES.c.mb_id == mb.id))
+        session.execute(delete(MbPhoto).where(MbPhoto.mb_id == mb.id))
+        record_event(session, RECORD_TYPE, mb.id, actor, "discard", mb.status, "DISCARDED")
+        session.delete(mb)
+
+
 # --- the canonical document ----------------------------------------------------------------
 
 
@@ -642,26 +732,55 @@ def _photos(session: Session, mb: MeasurementBook) -> list[MbPhoto]:
 def mb_document(session: Session, mb: MeasurementBook) -> dict[str, Any]:
     """The canonical content of an MB, read from the database as it stands: what the content
     hash covers (the photos by their hashes)."""
-    order = session.get_one(WorkOrder, mb.work_order_id)
     lines = _stored_lines(session, mb)
-    rows = _stored_rows(session, [line.id for line in lines])
+    return document_of(
+        mb,
+        work_order=session.get_one(WorkOrder, mb.work_order_id).number,
+        estimate=session.get_one(Estimate, mb.estimate_id).number,
+        lines=lines,
+        rows=_stored_rows(session, [line.id for line in lines]),
+        photos=_photos(session, mb),
+    )
+
+
+_Q4 = Decimal("0.0001")
+_Q2 = Decimal("0.01")
+
+
+def _fixed(value: Decimal | None, quantum: Decimal) -> str | None:
+    """A figure at its documented places, so the hash does not depend on how a store keeps
+    the number's scale (8 and 8.0000 are one quantity)."""
+    return None if value is None else format(value.quantize(quantum), "f")
+
+
+def document_of(
+    mb: MeasurementBook,
+    *,
+    work_order: str,
+    estimate: str,
+    lines: Sequence[MbLine],
+    rows: dict[str, list[MeasurementRow]],
+    photos: Sequence[MbPhoto],
+) -> dict[str, Any]:
+    """`mb_document` from rows already read (verify reads many MBs at once)."""
     return {
         "type": "measurement_book",
         "schema": SCHEMA,
         "id": mb.id,
         "number": mb.number,
         "tenant": mb.tenant_code,
-        "work_order": order.number,
-        "estimate": session.get_one(Estimate, mb.estimate_id).number,
+        "work_order": work_order,
+        "estimate": estimate,
         "period": {"from": mb.period_start, "to": mb.period_end},
         "measurement_date": mb.measurement_date,
         "status": mb.status,
         "remarks": mb.remarks,
         "created_by": mb.created_by,
         "approved_at": mb.approved_at,
+        "approved_by": mb.approved_by,
         "previous_hash": mb.previous_hash,
-        "total": mb.total,
-        "cumulative_total": mb.cumulative_total,
+        "total": _fixed(mb.total, _Q2),
+        "cumulative_total": _fixed(mb.cumulative_total, _Q2),
         "lines": [
             {
                 "position": line.position,
@@ -670,25 +789,25 @@ def mb_document(session: Session, mb: MeasurementBook) -> dict[str, Any]:
                 "sor_code": line.sor_code,
                 "description": line.description,
                 "unit": line.unit,
-                "rate": line.rate,
-                "rate_quantity": line.rate_quantity,
-                "heads": {name: getattr(line, name) for name in HEAD_LABELS},
-                "estimate_quantity": line.estimate_quantity,
-                "previous_quantity": line.previous_quantity,
-                "previous_amount": line.previous_amount,
-                "quantity": line.quantity,
-                "amount": line.amount,
+                "rate": _fixed(line.rate, _Q2),
+                "rate_quantity": _fixed(line.rate_quantity, _Q4),
+                "heads": {name: _fixed(getattr(line, name), _Q2) for name in HEAD_LABELS},
+                "estimate_quantity": _fixed(line.estimate_quantity, _Q4),
+                "previous_quantity": _fixed(line.previous_quantity, _Q4),
+                "previous_amount": _fixed(line.previous_amount, _Q2),
+                "quantity": _fixed(line.quantity, _Q4),
+                "amount": _fixed(line.amount, _Q2),
                 "remarks": line.remarks,
                 "rows": [
                     {
                         "kind": row.kind.value,
                         "name": row.name,
-                        "number": row.number,
-                        "length": row.length,
-                        "breadth": row.breadth,
-                        "depth": row.depth,
+                        "number": _fixed(row.number, _Q4),
+                        "length": _fixed(row.length, _Q4),
+                        "breadth": _fixed(row.breadth, _Q4),
+                        "depth": _fixed(row.depth, _Q4),
                     }
-                    for row in rows[line.id]
+                    for row in rows.get(line.id, ())
                 ],
             }
             for line in lines
@@ -699,10 +818,10 @@ def mb_document(session: Session, mb: MeasurementBook) -> dict[str, Any]:
                 "media_type": photo.media_type,
                 "original_sha256": photo.original_sha256,
                 "taken_at": photo.taken_at,
-                "latitude": photo.latitude,
-                "longitude": photo.longitude,
+                "latitude": _fixed(photo.latitude, Decimal("0.000001")),
+                "longitude": _fixed(photo.longitude, Decimal("0.000001")),
             }
-            for photo in _photos(session, mb)
+            for photo in photos
         ],
     }
 
@@ -750,6 +869,8 @@ def mb_view(
         )
         editable = MB_WORKFLOW.can_edit(status, viewer.roles, is_creator=is_creator)
     warnings: tuple[str, ...] = ()
+    if status not in EDITABLE:
+        warnings = _stored_figures_differ(mb, items, totals)
     if status in EDITABLE:
         warnings = _warnings(items, totals)
         in_force = estimate_in_force(session, order)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.deviation import ItemPair, Statement, build_statement
-from mukta_desktop.domain.errors import PermissionDenied, ValidationError
+from mukta_desktop.domain.errors import NotFound, ValidationError
 from mukta_desktop.domain.estimate import LineCategory
 from mukta_desktop.domain.numbers import ZERO, plain_text
 from mukta_desktop.domain.roles import Role, require
@@ -52,7 +52,7 @@ def revise_in(session: Session, actor: Actor, source: Estimate, *, today: date) 
     """`revise` inside a unit of work the caller owns."""
     require(actor.has(Role.ESTIMATE_CREATOR), "revise estimates", "ESTIMATE_CREATOR")
     if source.tenant_code != actor.tenant:
-        raise PermissionDenied(f"{source.number} belongs to another ULB.")
+        raise NotFound(f"No estimate with number '{source.number}' in your ULB.")
     original = session.get_one(Estimate, source.revision_of_id) if source.revision_of_id else source
     base = in_force_of(session, original)
     if base.id == source.id and Status(source.status) is not Status.APPROVED:

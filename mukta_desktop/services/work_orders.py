@@ -451,10 +451,14 @@ def cancel_work_order(db: Database, actor: Actor, number: str, *, reason: str) -
             )
         open_books = _open_books(session, order)
         if open_books:
-            raise ValidationError(
-                f"{open_books[0].number} of {order.number} is "
-                f"{Status(open_books[0].status).label}; reject it first."
+            book = open_books[0]
+            status = Status(book.status)
+            then = (
+                "discard it first (it was never submitted)"
+                if status is Status.DRAFTED
+                else "it must be rejected first"
             )
+            raise ValidationError(f"{book.number} of {order.number} is {status.label}; {then}.")
         _change_status(session, order, actor, WorkOrderStatus.CANCELLED, "cancel", reason.strip())
         return work_order_view(session, order)
 

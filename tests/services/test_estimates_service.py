@@ -551,7 +551,7 @@ def test_tenant_isolation(db: Database) -> None:
     act(db, AE, ours, Action.VERIFY)
     act(db, EE, ours, Action.SANCTION)
     act(db, EO, ours, Action.APPROVE)
-    with pytest.raises(PermissionDenied, match="belongs to another ULB"):
+    with pytest.raises(NotFound, match="in your ULB"):
         revise(db, JATNI_ALL, ours, today=TODAY)
     assert get_estimate(db, ours).status is Status.APPROVED
     assert len(get_estimate(db, ours).history) == 5

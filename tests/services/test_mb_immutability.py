@@ -76,6 +76,11 @@ def test_services_refuse_every_change(approved: tuple[Database, str], tmp_path: 
         "DELETE FROM mb_row",
         "INSERT INTO mb_row (id, line_id, position, kind, name) "
         "SELECT 'x', id, 99, 'PLUS', 'extra' FROM mb_line",
+        "INSERT OR REPLACE INTO mb_row (id, line_id, position, kind, name) "
+        "SELECT id, line_id, position, kind, 'replaced' FROM mb_row",
+        "INSERT OR REPLACE INTO measurement_book SELECT * FROM measurement_book",
+        "REPLACE INTO mb_line SELECT * FROM mb_line",
+        "REPLACE INTO mb_photo SELECT * FROM mb_photo",
         "UPDATE mb_photo SET latitude = '0'",
         "DELETE FROM mb_photo",
         "INSERT INTO mb_photo (id, mb_id, position, sha256, media_type, width, height, "
@@ -136,3 +141,38 @@ def test_verify_finds_a_broken_chain(db: Database) -> None:
         )
     problems = verify_records(db).problems
     assert any("chain is broken" in p and second.number in p for p in problems)
+
+
+def test_timeline_is_append_only(approved: tuple[Database, str]) -> None:
+    db, _number = approved
+    with sqlite3.connect(db.path) as connection:
+        for statement in (
+            "UPDATE workflow_event SET comment = 'rewritten'",
+            "DELETE FROM workflow_event",
+            "REPLACE INTO workflow_event SELECT * FROM workflow_event",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="never changed"):
+                connection.execute(statement)
+
+
+def test_verify_finds_an_approved_mb_no_longer_approved(approved: tuple[Database, str]) -> None:
+    """The last MB of a chain turned back to a draft (or deleted) behind the app's back."""
+    db, number = approved
+    with sqlite3.connect(db.path) as connection:
+        connection.execute("DROP TRIGGER measurement_book_approved_no_update")
+        connection.execute("UPDATE measurement_book SET status = 'DRAFTED'")
+    problems = verify_records(db).problems
+    assert len(problems) == 1
+    assert f"MB {number} was approved on" in problems[0]
+    assert "is now Drafted" in problems[0]
+
+
+def test_approved_by_is_in_the_hashed_record(approved: tuple[Database, str]) -> None:
+    from mukta_desktop.services.measurement_books import find_mb, mb_document
+
+    db, number = approved
+    with db.read() as session:
+        document = mb_document(session, find_mb(session, number))
+    assert document["approved_by"] == MB_EE.login
+    assert document["lines"][0]["quantity"] == "5.0000"
+    assert document["total"] == "25130.70"

@@ -153,17 +153,21 @@ def test_periods_follow_one_another(db: Database) -> None:
     act_mb(db, MB_AE, second.number, Action.REJECT, comment="wrong site")
     with pytest.raises(ValidationError, match="starts on 08/07/2026"):
         create_mb(db, JE, order.number, today=TODAY, period=Period(day(8), day(14)))
-    # A rejected MB frees its period.
-    again = create_mb(db, JE, order.number, today=TODAY, period=Period(day(7), day(20)))
-    assert again.period == Period(day(7), day(20))
-    with pytest.raises(ValidationError, match="run past the work order's end"):
+    # A rejected MB frees its period; a period may end early, never last longer.
+    again = create_mb(db, JE, order.number, today=TODAY, period=Period(day(7), day(10)))
+    assert again.period == Period(day(7), day(10))
+    with pytest.raises(ValidationError, match="covers at most 7 days: from 08/07/2026 to 14/07"):
         save_mb(
             db,
             JE,
             again.number,
-            replace(again.draft, period=Period(day(7), date(2026, 10, 5))),
+            replace(again.draft, period=Period(day(7), day(14))),
             today=TODAY,
         )
+    longer = save_mb(
+        db, JE, again.number, replace(again.draft, period=Period(day(7), day(13))), today=TODAY
+    )
+    assert longer.period == Period(day(7), day(13))
 
 
 def test_last_period_is_cut_at_the_work_order_end(db: Database) -> None:

@@ -247,7 +247,7 @@ def test_used_quantities_keep_the_original_rate(
         "approved MBs."
     )
     without_floor = replace(revision.draft, lines=revision.draft.lines[1:])
-    with pytest.raises(ValidationError, match=r"with 4 already measured .* cannot be removed"):
+    with pytest.raises(ValidationError, match=r"has 4 already measured .* cannot be removed"):
         save_estimate(db, JE, revision.number, without_floor)
     # Exactly the measured quantity is fine, and a line with nothing measured may go.
     exact = with_quantity(revision, 0, "4", "work stopped at the measured quantity")

@@ -21,13 +21,13 @@ from estimate_support import (
     row,
     sor_line,
 )
-from mb_support import D, approve_mb, awarded, new_mb
+from mb_support import D, approve_mb, awarded, measure, new_mb
 
-from mukta_desktop.domain.errors import PermissionDenied, ValidationError
+from mukta_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from mukta_desktop.domain.workflow import Action
-from mukta_desktop.services.estimates import create_estimate, get_estimate, save_estimate
+from mukta_desktop.services.estimates import act, create_estimate, get_estimate, save_estimate
 from mukta_desktop.services.mb_views import WorkOrderStatus
-from mukta_desktop.services.measurement_books import act_mb, create_mb
+from mukta_desktop.services.measurement_books import act_mb, create_mb, discard_mb, get_mb, save_mb
 from mukta_desktop.services.revisions import revise
 from mukta_desktop.services.users import Actor
 from mukta_desktop.services.work_orders import (
@@ -137,7 +137,7 @@ def test_cancel_only_without_approved_mb(db) -> None:  # type: ignore[no-untyped
     mb = new_mb(db, order, "1")
     with pytest.raises(ValidationError, match="Say why"):
         cancel_work_order(db, JE, order.number, reason=" ")
-    with pytest.raises(ValidationError, match="reject it first"):
+    with pytest.raises(ValidationError, match="discard it first"):
         cancel_work_order(db, JE, order.number, reason="CBO withdrew")
     approve_mb(db, mb.number)
     with pytest.raises(ValidationError, match="1 approved MB"):
@@ -194,3 +194,81 @@ def test_closed_project_takes_no_work_order(db) -> None:  # type: ignore[no-unty
     close_project(db, JE, project)
     with pytest.raises(ValidationError, match="is closed; it takes no new work orders"):
         _create(db, estimate.number)
+
+
+def test_revision_is_checked_again_when_approved(db) -> None:  # type: ignore[no-untyped-def]
+    """An MB approved while a revision waits may not end above the revised quantity."""
+    order = awarded(db)
+    revision = revise(db, JE, order.estimate_number, today=TODAY)
+    lower = replace(
+        revision.draft,
+        lines=(replace(revision.draft.lines[0], rows=(row("6"),), reason="less work"),),
+    )
+    save_estimate(db, JE, revision.number, lower)
+    act(db, JE, revision.number, Action.SUBMIT)
+    act(db, AE, revision.number, Action.VERIFY)
+    act(db, EE, revision.number, Action.SANCTION)
+    approve_mb(db, new_mb(db, order, "7").number)  # within the 8 in force
+    with pytest.raises(ValidationError, match=r"revised quantity 6\.0000 is below the 7\.0000"):
+        act(db, EO, revision.number, Action.APPROVE)
+
+
+def test_submitted_revision_prices_what_was_measured_meanwhile(db) -> None:  # type: ignore[no-untyped-def]
+    order = awarded(db)
+    revision = revise(db, JE, order.estimate_number, today=TODAY)
+    assert revision.lines[0].draft.used_quantity is None
+    approve_mb(db, new_mb(db, order, "5").number)
+    act(db, JE, revision.number, Action.SUBMIT)
+    line = get_estimate(db, revision.number).lines[0].draft
+    assert (line.used_quantity, line.used_rate) == (D("5.0000"), D("5026.14"))
+    act(db, AE, revision.number, Action.VERIFY)
+    act(db, EE, revision.number, Action.SANCTION)
+    approve_mb(db, new_mb(db, order, "1").number)
+    with pytest.raises(ValidationError, match="send it back to the originator to re-price"):
+        act(db, EO, revision.number, Action.APPROVE)
+
+
+def test_one_original_line_continued_twice_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+    order = awarded(db)
+    revision = revise(db, JE, order.estimate_number, today=TODAY)
+    first = revision.draft.lines[0]
+    twice = replace(revision.draft, lines=(first, replace(first, id=None)))
+    with pytest.raises(ValidationError, match="both continue the same line"):
+        save_estimate(db, JE, revision.number, twice)
+
+
+def test_revision_removing_an_unmeasured_item_leaves_a_draft_mb_usable(db) -> None:  # type: ignore[no-untyped-def]
+    code = fl_sor(db)
+    order = awarded(db, sor_line(code, row("8")), sor_line(code, row("2")))
+    draft_mb = new_mb(db, order, "1", None)
+    revision = revise(db, JE, order.estimate_number, today=TODAY)
+    save_estimate(db, JE, revision.number, replace(revision.draft, lines=revision.draft.lines[:1]))
+    approve(db, revision.number, crew=(JE, AE, EE, EO))
+    saved = save_mb(db, JE, draft_mb.number, draft_mb.draft, today=TODAY)
+    assert len(saved.lines) == 1
+    assert saved.estimate_number == revision.number
+    act_mb(db, JE, draft_mb.number, Action.SUBMIT)
+
+
+def test_draft_mb_may_be_discarded_then_the_work_order_cancelled(db) -> None:  # type: ignore[no-untyped-def]
+    order = awarded(db)
+    mb = new_mb(db, order, "1")
+    discard_mb(db, JE, mb.number)
+    with pytest.raises(NotFound):
+        get_mb(db, mb.number)
+    assert cancel_work_order(db, JE, order.number, reason="CBO withdrew").status is (
+        WorkOrderStatus.CANCELLED
+    )
+
+
+def test_an_action_on_figures_not_seen_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+    from mb_support import MB_AE
+
+    order = awarded(db)
+    mb = new_mb(db, order, "1")
+    seen = act_mb(db, JE, mb.number, Action.SUBMIT)
+    act_mb(db, MB_AE, mb.number, Action.SEND_BACK, comment="recheck")
+    save_mb(db, JE, mb.number, replace(mb.draft, lines=tuple(measure(order, "2"))), today=TODAY)
+    act_mb(db, JE, mb.number, Action.RESUBMIT)
+    with pytest.raises(ValidationError, match="changed since it was opened"):
+        act_mb(db, MB_AE, mb.number, Action.VERIFY, version=seen.version)
