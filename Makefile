@@ -10,6 +10,7 @@ bench:
 	bash scripts/bootstrap.sh
 	.venv/bin/python -m bench.sor_bench
 	.venv/bin/python -m bench.estimate_bench
+	.venv/bin/python -m bench.mb_bench
 	.venv/bin/python -m bench.report_bench
 	.venv/bin/python -m bench.mb_report_bench
 	.venv/bin/python -m bench.photo_bench

@@ -1196,3 +1196,19 @@ def test_demo_has_a_work_order_with_approved_and_draft_mbs(
         run_json(capsys, data, "mb", "show", draft["number"])["previous_hash"]
         == (shown[1]["content_hash"])
     )
+
+
+def test_mb_export_with_the_real_writers(capsys, world: World, tmp_path: Path) -> None:
+    pytest.importorskip("mukta_desktop.reports.mb_pdf")
+    pytest.importorskip("mukta_desktop.reports.mb_xlsx")
+    taken = datetime.combine(world.day(1), time(9, 0), INDIA)
+    photo(tmp_path, "floor.jpg", 1, taken)
+    number = create_mb(capsys, world, tmp_path, floor_mb(world, "1", photos=["floor.jpg"]))
+    approve(capsys, world, number)
+    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
+        out_file = tmp_path / f"book.{fmt}"
+        code, _, err = run(
+            capsys, world.data, "mb", "export", number, "--format", fmt, "--out", str(out_file)
+        )
+        assert code == 0, err
+        assert out_file.read_bytes().startswith(magic)
