@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from sor_support import TODAY, make_ctx, wait_idle
+from sor_support import TODAY, WAIT, make_ctx, wait_idle
 
 from mukta_desktop.domain.measurements import MeasurementRow, RowKind
 from mukta_desktop.domain.roles import Role
@@ -29,6 +29,7 @@ from mukta_desktop.services.revisions import revise
 from mukta_desktop.services.users import Actor
 from mukta_desktop.services.work_orders import create_work_order
 from mukta_desktop.ui.context import UiContext
+from mukta_desktop.ui.mb.work_order_view import WorkOrderPanel
 
 ULB = "od.jatni"  # the demo's own work order and MBs are Dhenkanal's
 JE = Actor("je", "Asha Das (JE)", ULB, frozenset({Role.ESTIMATE_CREATOR, Role.MB_CREATOR}))
@@ -112,6 +113,36 @@ def approve_mb(db: Database, number: str) -> MbView:
 
 def ctx_of(db: Database, actor: Actor) -> UiContext:
     return make_ctx(db, actor.roles, tenant=actor.tenant, login=actor.login)
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def shown(qtbot: QtBot, db: Database, actor: Actor, contexts: list[UiContext],
+          screen: Callable[[UiContext], W], loaded: str, size: tuple[int, int] = (1280, 760)) -> W:
+    """A screen of `actor`, shown; showing it loads it (its signal `loaded` says when)."""
+    ctx = ctx_of(db, actor)
+    contexts.append(ctx)
+    widget = screen(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    with qtbot.waitSignal(getattr(widget, loaded), timeout=WAIT):
+        widget.show()
+    return widget
+
+
+def work_order_panel(qtbot: QtBot, db: Database, actor: Actor, number: str,
+                     contexts: list[UiContext]) -> WorkOrderPanel:
+    """The view of work order `number`, as `actor` sees it."""
+    ctx = ctx_of(db, actor)
+    contexts.append(ctx)
+    panel = WorkOrderPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 700)
+    panel.show()
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        panel.load(number)
+    return panel
 
 
 @pytest.fixture

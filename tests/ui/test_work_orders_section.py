@@ -22,6 +22,8 @@ from mb_sections_support import (
     awarded,
     ctx_of,
     new_mb,
+    shown,
+    work_order_panel,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.modeltest import ModelTester
@@ -50,7 +52,6 @@ from mukta_desktop.ui.mb.work_order_view import (
     CancelWorkOrderDialog,
     MbHistoryTableModel,
     WorkOrderLinesTableModel,
-    WorkOrderPanel,
     WorkOrderWindow,
 )
 from mukta_desktop.ui.mb.work_orders_section import WorkOrdersSection, WorkOrdersTableModel
@@ -63,37 +64,12 @@ editor_calls = support.editor_calls
 
 def open_section(qtbot: QtBot, db: Database, actor: Actor,
                  contexts: list[UiContext]) -> WorkOrdersSection:
-    ctx = ctx_of(db, actor)
-    contexts.append(ctx)
-    section = WorkOrdersSection(ctx)
-    qtbot.addWidget(section)
-    section.resize(1280, 820)
-    with qtbot.waitSignal(section.listed, timeout=WAIT):
-        section.show()  # showing the section lists the work orders
-    return section
-
-
-def open_panel(qtbot: QtBot, db: Database, actor: Actor, number: str,
-               contexts: list[UiContext]) -> WorkOrderPanel:
-    ctx = ctx_of(db, actor)
-    contexts.append(ctx)
-    panel = WorkOrderPanel(ctx)
-    qtbot.addWidget(panel)
-    panel.resize(1200, 700)
-    panel.show()
-    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
-        panel.load(number)
-    return panel
+    return shown(qtbot, db, actor, contexts, WorkOrdersSection, "listed", (1280, 820))
 
 
 def open_projects(qtbot: QtBot, db: Database, actor: Actor, project: str,
                   contexts: list[UiContext]) -> ProjectsSection:
-    ctx = ctx_of(db, actor)
-    contexts.append(ctx)
-    projects = ProjectsSection(ctx)
-    qtbot.addWidget(projects)
-    with qtbot.waitSignal(projects.searched, timeout=WAIT):
-        projects.show()
+    projects = shown(qtbot, db, actor, contexts, ProjectsSection, "searched")
     with qtbot.waitSignal(projects.project_shown, timeout=WAIT):
         projects.select_number(project)
     return projects
@@ -241,7 +217,7 @@ def test_new_mb_makes_the_mb_of_the_proposed_period_and_opens_it_in_the_editor(
         qtbot: QtBot, demo_db: Database, contexts: list[UiContext],
         editor_calls: EditorCalls) -> None:
     order = awarded(demo_db)
-    panel = open_panel(qtbot, demo_db, JE, order.number, contexts)
+    panel = work_order_panel(qtbot, demo_db, JE, order.number, contexts)
     assert panel.new_mb_button.text() == "New MB for 01/11/2026 – 07/11/2026"
     assert panel.new_mb_button.isEnabled()
     assert panel.refusal.isHidden()
@@ -282,7 +258,7 @@ def test_after_an_approved_mb_the_next_period_follows_and_measured_quantities_sh
     order = awarded(demo_db)
     first = new_mb(demo_db, order, "10", "20")
     approve_mb(demo_db, first.number)
-    panel = open_panel(qtbot, demo_db, JE, order.number, contexts)
+    panel = work_order_panel(qtbot, demo_db, JE, order.number, contexts)
     assert panel.new_mb_button.text() == "New MB for 08/11/2026 – 14/11/2026"
     assert panel.lines_model.texts("Measured qty") == ["10.0000", "20.0000"]
     assert panel.lines_model.texts("Balance qty") == ["44.0000", "76.0000"]
@@ -301,7 +277,7 @@ def test_without_the_mb_editor_opening_an_mb_says_so(
     monkeypatch.setitem(sys.modules, "mukta_desktop.ui.mb.editor_window", None)
     order = awarded(demo_db)
     mb = new_mb(demo_db, order, "1")
-    panel = open_panel(qtbot, demo_db, JE, order.number, contexts)
+    panel = work_order_panel(qtbot, demo_db, JE, order.number, contexts)
     assert not panel.open_mb(mb.number)
     assert panel.message.text() == "The MB editor is not part of this version yet."
 
@@ -313,7 +289,7 @@ def test_cancel_needs_a_reason_and_is_refused_in_plain_words_once_an_mb_is_appro
         qtbot: QtBot, demo_db: Database, contexts: list[UiContext]) -> None:
     measured = awarded(demo_db, "Drain at ward 5")
     approve_mb(demo_db, new_mb(demo_db, measured, "10").number)
-    panel = open_panel(qtbot, demo_db, JE, measured.number, contexts)
+    panel = work_order_panel(qtbot, demo_db, JE, measured.number, contexts)
     dialog = panel.cancel()
     assert isinstance(dialog, CancelWorkOrderDialog)
     dialog.reason.setPlainText("The CBO withdrew")
@@ -350,7 +326,7 @@ def test_cancel_needs_a_reason_and_is_refused_in_plain_words_once_an_mb_is_appro
 def test_complete_then_close_the_project_from_the_view(
         qtbot: QtBot, demo_db: Database, contexts: list[UiContext]) -> None:
     order = awarded(demo_db)
-    panel = open_panel(qtbot, demo_db, JE, order.number, contexts)
+    panel = work_order_panel(qtbot, demo_db, JE, order.number, contexts)
     box = panel.complete()
     confirm_yes(qtbot, box)
     qtbot.waitUntil(lambda: panel.message.kind == "error", timeout=WAIT)

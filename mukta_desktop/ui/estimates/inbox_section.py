@@ -121,7 +121,7 @@ class InboxSection(QWidget):
         self.mbs_model = MbInboxTableModel(parent=self)
         self.mbs_table = self._table(self.mbs_model, "mbsTable", "Measurement Books for you")
         configure_table(self.mbs_table, stretch_column=2,
-                        widths={0: 19, 1: 19, 3: 23, 4: 20, 5: 14, 6: 17})
+                        widths={0: 19, 1: 19, 3: 22, 4: 19, 5: 13, 6: 16})
         self.mbs_empty = muted(QLabel())
         self.mbs_empty.setObjectName("mbsEmpty")
         self.mbs_empty.setWordWrap(True)

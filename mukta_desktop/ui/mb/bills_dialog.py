@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -31,7 +30,7 @@ from mukta_desktop.services.mb_views import (
 
 from ..context import UiContext
 from ..widgets import DecimalLineEdit, InlineMessage, date_edit, from_qdate, muted
-from .work_order_view import period_text, run_here
+from .work_order_view import add_row, period_text, row_of, run_here
 
 
 def default_muster_period(view: WorkOrderView) -> Period:
@@ -73,7 +72,7 @@ class _Check:
         self.warning.setObjectName(f"{name}Warning")
 
     def add_to(self, form: QFormLayout) -> None:
-        form.addRow("", self.button)
+        form.addRow("", row_of(self.button))
         form.addRow(self.message)
         form.addRow(self.warning)
 
@@ -116,9 +115,9 @@ class BillsDialog(QDialog):
         summary = ("Approved MBs: " + "; ".join(
             f"{mb.number} ({period_text(mb.period)})" for mb in approved)
             if approved else "No MB of this work order is approved yet.")
-        intro = muted(QLabel(f"{view.number} · {view.organisation} · {summary}"))
-        intro.setObjectName("billsIntro")
-        intro.setWordWrap(True)
+        self.intro = muted(QLabel(f"{view.number} · {view.organisation} · {summary}"))
+        self.intro.setObjectName("billsIntro")
+        self.intro.setWordWrap(True)
 
         # Muster roll ----------------------------------------------------------------------
         period = default_muster_period(view)
@@ -127,17 +126,12 @@ class BillsDialog(QDialog):
         self.muster_from.setObjectName("musterFrom")
         self.muster_to = date_edit(period.end)
         self.muster_to.setObjectName("musterTo")
-        dates = QHBoxLayout()
-        dates.addWidget(self.muster_from)
-        dates.addWidget(QLabel("to"))
-        dates.addWidget(self.muster_to)
-        dates.addStretch(1)
         self.wage_bill = DecimalLineEdit("Wage bill amount", blank_allowed=False)
         self.wage_bill.setObjectName("wageBill")
         self.wage_bill.setPlaceholderText("₹")
         self.muster.button.clicked.connect(self.check_muster_roll)
-        muster_form.addRow("Muster roll &period", dates)
-        muster_form.addRow("&Wage bill (₹)", self.wage_bill)
+        add_row(muster_form, "Muster roll &period", self.muster_from, "to", self.muster_to)
+        add_row(muster_form, "&Wage bill (₹)", self.wage_bill)
         self.muster.add_to(muster_form)
 
         # Purchase bill --------------------------------------------------------------------
@@ -149,14 +143,16 @@ class BillsDialog(QDialog):
         self.billed_before.setObjectName("billedBefore")
         self.billed_before.setPlaceholderText("0.00")
         self.purchase.button.clicked.connect(self.check_purchase_bill)
-        purchase_form.addRow("Bill &amount (₹)", self.purchase_amount)
-        purchase_form.addRow("Billed &before (₹)", self.billed_before)
+        for amount in (self.wage_bill, self.purchase_amount, self.billed_before):
+            amount.setMinimumWidth(180)
+        add_row(purchase_form, "Bill &amount (₹)", self.purchase_amount)
+        add_row(purchase_form, "Billed &before (₹)", self.billed_before)
         self.purchase.add_to(purchase_form)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addWidget(muster_box)
         layout.addWidget(purchase_box)
         layout.addStretch(1)

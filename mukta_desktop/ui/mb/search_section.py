@@ -115,6 +115,7 @@ class MbSearchSection(QWidget):
             grid.addWidget(label, row, column * 2)
             grid.addWidget(field, row, column * 2 + 1)
         created = QHBoxLayout()
+        created.setSpacing(6)
         created.addWidget(self.created_check)
         created.addWidget(self.created_from)
         created.addWidget(QLabel("and"))

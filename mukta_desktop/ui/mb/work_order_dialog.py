@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -42,6 +41,7 @@ from ..estimates.models import rupees
 from ..estimates.templates_dialog import ServiceDialog
 from ..messages import describe, report
 from ..widgets import alive, date_edit, from_qdate, muted
+from .work_order_view import add_row
 
 MAX_ORGANISATION = 200
 DEFAULT_WORK_DAYS = 90  # the end date first proposed: start + 90 days
@@ -104,21 +104,13 @@ class WorkOrderDialog(ServiceDialog):
         self.period_days.setSuffix(" days")
         self.period_days.setToolTip("Each MB covers this many days; the first starts on the "
                                     "start date, each next the day after the previous ended")
-        dates = QHBoxLayout()
-        dates.addWidget(self.start)
-        dates.addWidget(QLabel("to"))
-        dates.addWidget(self.end)
-        dates.addStretch(1)
-        period = QHBoxLayout()
-        period.addWidget(self.period_days)
-        period.addStretch(1)
         form = QFormLayout()
         form.addRow("&Estimate *", self.estimate_combo)
         form.addRow("", self.in_force_label)
         form.addRow("&Organisation (CBO) *", self.organisation)
-        form.addRow("Work order &date", self.issued)
-        form.addRow("Work from – &to *", dates)
-        form.addRow("MB &period", period)
+        add_row(form, "Work order &date", self.issued)
+        add_row(form, "Work from – &to *", self.start, "to", self.end)
+        add_row(form, "MB &period", self.period_days)
         intro = muted(QLabel("The items of the approved estimate are awarded to the "
                              "organisation. Its number (WO/year/…) is given when it is "
                              "created."))

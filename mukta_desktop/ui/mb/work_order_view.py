@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -90,6 +91,23 @@ def bold_label(text: str = "", scale: float = 1.0) -> QLabel:
         font.setPointSizeF(font.pointSizeF() * scale)
     label.setFont(font)
     return label
+
+
+def row_of(*items: QWidget | str) -> QHBoxLayout:
+    """Widgets (and words between them) side by side at their own width, left-aligned."""
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    for item in items:
+        row.addWidget(QLabel(item) if isinstance(item, str) else item)
+    row.addStretch(1)
+    return row
+
+
+def add_row(form: QFormLayout, text: str, buddy: QWidget, *items: QWidget | str) -> None:
+    """A form row whose label's shortcut (&) goes to `buddy`, the first of `items`."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    form.addRow(label, row_of(buddy, *items))
 
 
 def may_manage_work_orders(ctx: UiContext) -> bool:
@@ -350,7 +368,7 @@ class WorkOrderPanel(QWidget):
         self.lines_table.setObjectName("workOrderLines")
         self.lines_table.setModel(self.lines_model)
         configure_table(self.lines_table, stretch_column=2,
-                        widths={0: 5, 1: 13, 3: 6, 4: 13, 5: 13, 6: 13, 7: 13})
+                        widths={0: 4, 1: 12, 3: 5, 4: 13, 5: 13, 6: 12, 7: 12})
         self.lines_table.setAccessibleName("Work order items")
         self.lines_caption = bold_label("Items")
         lines_box = QWidget()
@@ -363,7 +381,7 @@ class WorkOrderPanel(QWidget):
         self.mbs_table = QTableView()
         self.mbs_table.setObjectName("workOrderMbs")
         self.mbs_table.setModel(self.mbs_model)
-        configure_table(self.mbs_table, stretch_column=4, widths={0: 19, 1: 11, 2: 23, 3: 12})
+        configure_table(self.mbs_table, stretch_column=4, widths={0: 18, 1: 12, 2: 21, 3: 12})
         self.mbs_table.setAccessibleName("Measurement Books of the work order")
         self.mbs_table.activated.connect(self._mb_activated)
         self.mbs_caption = bold_label("Measurement Books")
@@ -396,6 +414,7 @@ class WorkOrderPanel(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([700, 560])
 
         layout = self.main_layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -462,7 +481,9 @@ class WorkOrderPanel(QWidget):
         self.number = view.number
         self.title.setText(f"Work order {view.number}")
         set_badge(self.badge, view.status.label, WORK_ORDER_COLOURS[view.status])
-        place = f" · {view.location}" if view.location else ""
+        # The ward is often in the project's name already.
+        place = (f" · {view.location}" if view.location
+                 and view.location.lower() not in view.project.name.lower() else "")
         self.subtitle.setText(f"{view.project.number} — {view.project.name}{place} · "
                               f"{view.tenant_name} · made by {view.created_by}")
         in_force = ("" if view.estimate_in_force == view.estimate_number
