@@ -11,10 +11,13 @@ Each of these is one undoable command (undo.RowEditing: the estimate's or the MB
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from mukta_desktop.domain.errors import ValidationError
 
+from ..widgets import InlineMessage
 from .editor_models import MeasurementsTableModel
 from .measure_text import is_single_cell, rows_from_tsv, rows_to_tsv
 from .undo import RowEditing
@@ -42,27 +46,40 @@ _ORDER = (M.KIND, M.NAME, M.NUMBER, M.LENGTH, M.BREADTH, M.DEPTH)
 _Hint = QAbstractItemDelegate.EndEditHint
 _Move = QAbstractItemView.CursorAction
 REFUSED_FRAME = QColor("#b00020")
+DONE_PREFIXES = ("Deleted", "Copied", "Pasted")  # what `message` says when it did something
 
 
-class _CellDelegate(QStyledItemDelegate):
-    """A plain line edit for every cell; numbers right-aligned. A refused cell is framed in
-    red, also while it is the selected cell (whose highlight would hide its red background)."""
+AnyIndex = QModelIndex | QPersistentModelIndex
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
+
+class FramingDelegate(QStyledItemDelegate):
+    """Frames in red the cells `framed(index)` names: the frame shows also while the cell is
+    selected (whose highlight would hide a red background)."""
+
+    def __init__(self, framed: Callable[[AnyIndex], bool], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.framed = framed
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         super().paint(painter, option, index)
-        model = index.model()
-        if isinstance(model, MeasurementsTableModel) and model.refused_at(
-            index.row(), index.column()
-        ):
+        if self.framed(index):
             painter.save()
             painter.setPen(QPen(REFUSED_FRAME, 2))
             painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
             painter.restore()
+
+
+def _refused(index: AnyIndex) -> bool:
+    model = index.model()
+    return isinstance(model, MeasurementsTableModel) and model.refused_at(
+        index.row(), index.column())
+
+
+class _CellDelegate(FramingDelegate):
+    """A plain line edit for every cell; numbers right-aligned; a refused cell framed in red."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(_refused, parent)
 
     def createEditor(
         self,
@@ -127,6 +144,16 @@ class MeasurementGrid(QTableView):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def say_in(self, message: InlineMessage) -> None:
+        """Show in `message` what the grid did (green), what it refused and why (red); a cell
+        typed right clears a refusal."""
+        self.message.connect(
+            lambda text: (message.show_info if text.startswith(DONE_PREFIXES)
+                          else message.show_error)(text))
+        self.measurements.input_error.connect(message.show_error)
+        self.measurements.input_accepted.connect(
+            lambda: message.clear_message() if message.kind == "error" else None)
 
     def set_read_only(self, read_only: bool) -> None:
         self.paste_action.setEnabled(not read_only)
