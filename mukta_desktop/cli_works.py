@@ -263,6 +263,16 @@ def _mb_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     action.add_argument("action", type=str.lower, choices=MB_ACTIONS, metavar="ACTION")
     action.add_argument("--comment", default="", help="the comment kept in the history")
 
+    discard = sub.add_parser(
+        "discard",
+        parents=[common],
+        help="discard a draft MB never submitted (as --user, its creator)",
+        description="Discard a Drafted MB its creator never submitted, e.g. one made from a "
+        "wrong file: its period is free again; its number is not reused and the history "
+        "keeps the discard.",
+    )
+    discard.add_argument("number", metavar="NUMBER")
+
     export = sub.add_parser("export", parents=[common], help="write an MB to PDF or Excel")
     export.add_argument("number", metavar="NUMBER")
     export.add_argument("--format", dest="fmt", choices=["pdf", "xlsx"], required=True)
@@ -1083,6 +1093,15 @@ def _mb_action(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _mb_discard(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.services.measurement_books import discard_mb
+
+    actor = _acting_user(db, args, "mb discard")
+    discard_mb(db, actor, args.number)
+    print(f"{args.number.strip()}: discarded.")
+    return EXIT_OK
+
+
 def _mb_export(db: Database, args: argparse.Namespace) -> int:
     from mukta_desktop.services.measurement_books import get_mb
 
@@ -1207,6 +1226,7 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("mb", "show"): _mb_show,
     ("mb", "list"): _mb_list,
     ("mb", "action"): _mb_action,
+    ("mb", "discard"): _mb_discard,
     ("mb", "export"): _mb_export,
     ("mb", "check-muster-roll"): _mb_check_muster_roll,
     ("mb", "check-purchase-bill"): _mb_check_purchase_bill,

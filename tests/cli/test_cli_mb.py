@@ -637,6 +637,21 @@ def test_mb_periods_follow_one_another(capsys, world: World, tmp_path: Path) -> 
     order = run_json(capsys, world.data, "workorder", "show", world.work_order)
     assert order["next_period"] is None
     assert first in order["new_mb_refusal"]
+    # A draft made from a wrong file is discarded by its creator; the period is free again.
+    code, _, err = run(capsys, world.data, "mb", "discard", first, user="ae")
+    assert code == 1
+    assert "Only je" in err
+    code, out, _ = run(capsys, world.data, "mb", "discard", first, user="je")
+    assert (code, out.strip()) == (0, f"{first}: discarded.")
+    assert mb_numbers(capsys, world) == []
+    again = create_mb(capsys, world, tmp_path, floor_mb(world, "1"))
+    assert again != first
+    assert run_json(capsys, world.data, "mb", "show", again)["period"]["from"] == (
+        world.day(0).isoformat()
+    )
+    approve(capsys, world, again)
+    code, _, err = run(capsys, world.data, "mb", "discard", again, user="je")
+    assert (code, "approved" in err) == (1, True)
 
 
 def test_mb_file_refusals(capsys, world: World, tmp_path: Path) -> None:
