@@ -184,7 +184,7 @@ def _mb_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "mb",
         parents=[common],
         help="Measurement Books",
-        description="Measurement Books. create and action act as --user (password from "
+        description="Measurement Books. create, action and discard act as --user (password from "
         "MUKTA_PASSWORD or a prompt); the others only read.",
     )
     sub = mb.add_subparsers(dest="mb_command", metavar="ACTION", required=True)
