@@ -15,3 +15,4 @@ bench:
 	.venv/bin/python -m bench.mb_report_bench
 	.venv/bin/python -m bench.photo_bench
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.editor_bench
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.mb_editor_bench
