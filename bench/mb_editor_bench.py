@@ -20,8 +20,10 @@ import random
 import tempfile
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QApplication
 
 from bench.editor_bench import _wait
@@ -36,6 +38,7 @@ from mukta_desktop.services.work_orders import create_work_order
 from mukta_desktop.ui.background import Runner
 from mukta_desktop.ui.context import UiContext
 from mukta_desktop.ui.estimates.editor_models import MeasurementsTableModel as M
+from mukta_desktop.ui.mb.editor_models import RowsTableModel
 from mukta_desktop.ui.mb.editor_window import MbEditorWindow
 
 
@@ -84,7 +87,7 @@ def bench_editor(app: QApplication, db: Database, number: str) -> None:
         column = rng.choice((M.NUMBER, M.LENGTH, M.BREADTH, M.DEPTH))
         text = f"{rng.randint(1, 99999) / 100:.2f}" if n % 5 else "1,234.5"
         index = model.index(row, column)
-        edits.append(_timed(lambda index=index, text=text: _accepted(model.setData(index, text))))
+        edits.append(_timed(partial(_edit, model, index, text)))
         if n % 50 == 0:
             app.processEvents()  # repaint now and then, as the event loop would
     _report(f"recompute after editing one cell (median of {len(edits)})", edits, 16)
@@ -110,8 +113,8 @@ def bench_editor(app: QApplication, db: Database, number: str) -> None:
     ctx.runner.wait_for_idle()
 
 
-def _accepted(accepted: bool) -> None:
-    assert accepted
+def _edit(model: RowsTableModel, index: QModelIndex, text: str) -> None:
+    assert model.setData(index, text)
 
 
 def main() -> None:
