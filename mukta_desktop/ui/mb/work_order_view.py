@@ -327,8 +327,8 @@ class WorkOrderPanel(QWidget):
         self.close_project_action = self._action(
             "Close project", self.close_project, "Close the project: every work order "
             "completed or cancelled")
+        # F5 is the section's (it reloads this view too); a window of its own takes it.
         self.refresh_action = self._action("Refresh", self.reload, "Read the work order again")
-        self.refresh_action.setShortcut(QKeySequence("F5"))
         self.toolbar = QToolBar("Work order actions")
         self.toolbar.setObjectName("workOrderToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -678,6 +678,7 @@ class WorkOrderWindow(WorkOrderPanel):
         self.setWindowTitle(f"Work order {number}")
         self.main_layout.setContentsMargins(9, 9, 9, 9)
         self.resize(1180, 720)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
         self.loaded.connect(self._titled)
         self.load(number)
 

@@ -104,7 +104,7 @@ class WorkOrdersSection(QWidget):
         self.panel.changed.connect(lambda _number: self.refresh())
 
         self.new_action = QAction("New work order…", self)
-        self.new_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_action.setToolTip("Award an approved estimate to an organisation "
                                    f"({self.new_action.shortcut().toString()})")
         self.new_action.triggered.connect(lambda _checked=False: self.new_work_order())
