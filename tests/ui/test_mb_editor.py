@@ -100,7 +100,9 @@ def test_measure_add_a_photo_save_submit_and_the_verifier_sees_it(
 ) -> None:
     number = new_mb(setup).number
     window = open_window(qtbot, setup.je, number)
-    ModelTester(qtbot).check(window.lines_model)
+    for model in (window.lines_model, window.rows_model, window.history_model,
+                  window.photos.model, window.timeline_model):
+        ModelTester(qtbot).check(model)
     assert window.windowTitle() == f"MB {number} — Community hall, ward 7"
     assert window.lines_model.rowCount() == 3
     assert text(window, 0, L.ESTIMATE) == "8.0000"
@@ -454,6 +456,7 @@ def test_without_a_camera_the_camera_button_offers_a_file(
 ) -> None:
     window = open_window(qtbot, setup.je, new_mb(setup).number)
     photos = window.photos
+    qtbot.waitUntil(lambda: photos.cameras is not None, timeout=WAIT)  # looked for once shown
     assert photos.cameras == []  # offscreen: Qt Multimedia finds none
     assert photos.camera_button.text() == NO_CAMERA == ("No camera found — add a photo from "
                                                         "a file")
@@ -462,6 +465,30 @@ def test_without_a_camera_the_camera_button_offers_a_file(
     assert asked == ["Add a site photo"]
     qtbot.waitUntil(lambda: photos.model.rowCount() == 1, timeout=WAIT)
     assert photos.message.text() == "Added site-2.jpg."
+    close_window(qtbot, window)
+
+
+def test_a_camera_picture_is_imported_like_a_file_then_deleted(
+    qtbot: QtBot, setup: MbSetup, tmp_path: Path
+) -> None:
+    from PySide6.QtMultimedia import QCameraDevice
+
+    window = open_window(qtbot, setup.je, new_mb(setup).number)
+    photos = window.photos
+    photos.cameras = [QCameraDevice()]  # a camera that is not there: the dialog says so
+    photos.take_photo()
+    dialog = photos.camera_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    assert "The camera cannot be used" in dialog.message.text()
+    assert not dialog.take_button.isEnabled()
+    # what QImageCapture says once it has written the picture
+    captured = dialog.path
+    captured.write_bytes(site_photo(tmp_path, 4).read_bytes())
+    dialog.capture.imageSaved.emit(1, str(captured))
+    qtbot.waitUntil(lambda: photos.model.rowCount() == 1, timeout=WAIT)
+    assert photos.photos[0].original_name == captured.name
+    assert not captured.exists()  # the temporary capture is gone once imported
     close_window(qtbot, window)
 
 

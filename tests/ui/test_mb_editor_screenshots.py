@@ -93,7 +93,8 @@ def test_render_the_mb_editor(qtbot: QtBot, db: Database, pictures: Path,
     window = open_window(qtbot, setup.je, number)
     window.resize(1440, 900)
     try:
-        qtbot.waitUntil(lambda: window.photos.model.rowCount() == 2, timeout=WAIT)
+        qtbot.waitUntil(lambda: window.photos.model.rowCount() == 2
+                        and window.photos.cameras is not None, timeout=WAIT)
         window.select_line(window.document.items[0])
         window.grid.setFocus()
         window.grid.go_to(1, M.DEPTH)

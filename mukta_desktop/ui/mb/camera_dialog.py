@@ -81,7 +81,10 @@ class CameraDialog(QDialog):
         self.capture.imageSaved.connect(self._saved)
         self.capture.errorOccurred.connect(self._capture_failed)
         self.camera.errorOccurred.connect(self._camera_failed)
-        self.camera.start()
+        if self.camera.error() != QCamera.Error.NoError:  # refused before it was connected
+            self._camera_failed(self.camera.error(), self.camera.errorString())
+        else:
+            self.camera.start()
 
     def take(self) -> None:
         self.take_button.setEnabled(False)

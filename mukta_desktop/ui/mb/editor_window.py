@@ -177,10 +177,11 @@ class MbEditorWindow(QMainWindow):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (self.save_action, self.undo_action, self.redo_action):
             self.toolbar.addAction(action)
-        self.toolbar.addSeparator()
+        # The editing groups (and their separators) are shown only while the MB is editable.
+        self.edit_separators = [self.toolbar.addSeparator()]
         self.toolbar.addAction(self.copy_line_action)
         self.toolbar.addAction(self.copy_all_action)
-        self.toolbar.addSeparator()
+        self.edit_separators.append(self.toolbar.addSeparator())
         self.toolbar.addAction(self.pdf_action)
         self.toolbar.addAction(self.excel_action)
         self.addToolBar(self.toolbar)
@@ -329,7 +330,9 @@ class MbEditorWindow(QMainWindow):
         self.timeline_table = QTableView()
         self.timeline_table.setObjectName("mbTimeline")
         self.timeline_table.setModel(self.timeline_model)
-        configure_table(self.timeline_table, stretch_column=4, widths={0: 16, 1: 16, 2: 16, 3: 26})
+        configure_table(self.timeline_table, widths={0: 15, 1: 15, 2: 16, 3: 30, 4: 30})
+        # In the narrow side panel the comment (why it was sent back) comes before the status.
+        self.timeline_table.horizontalHeader().moveSection(4, 3)
         self.timeline_table.setAccessibleName("Timeline")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mbTabs")
@@ -522,6 +525,8 @@ class MbEditorWindow(QMainWindow):
             self.redo_action.setEnabled(False)
         for widget in (self.copy_line_button, self.copy_all_button, self.keys_hint):
             widget.setVisible(editable)
+        for separator in self.edit_separators:
+            separator.setVisible(editable)
         self.period_end_edit.setEnabled(editable)
         self.measured_edit.setEnabled(editable)
         self.grid.set_read_only(not editable)

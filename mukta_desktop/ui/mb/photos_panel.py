@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QSettings, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -137,7 +137,8 @@ class PhotosPanel(QWidget):
         self.editable = view.editable
         self.show_photos(view.photos)
         if self.editable and self.cameras is None:
-            self.look_for_cameras()
+            # Qt Multimedia is loaded after the window is shown, not while it loads.
+            QTimer.singleShot(0, self, self.look_for_cameras)
 
     def show_photos(self, photos: tuple[PhotoView, ...] | list[PhotoView]) -> None:
         self.model.set_photos(photos)
