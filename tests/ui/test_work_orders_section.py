@@ -47,6 +47,7 @@ from mukta_desktop.services.work_orders import (
 )
 from mukta_desktop.ui.context import UiContext
 from mukta_desktop.ui.estimates.projects_section import ProjectsSection
+from mukta_desktop.ui.mb.editor_window import open_windows
 from mukta_desktop.ui.mb.work_order_dialog import WorkOrderDialog
 from mukta_desktop.ui.mb.work_order_view import (
     CancelWorkOrderDialog,
@@ -250,6 +251,33 @@ def test_new_mb_makes_the_mb_of_the_proposed_period_and_opens_it_in_the_editor(
     # A double click (or Enter) on the history opens the MB.
     panel.mbs_table.activated.emit(panel.mbs_model.index(0, 0))
     assert editor_calls.numbers == [number, number]
+
+
+def test_new_mb_opens_the_mb_in_the_real_mb_editor_window(
+        qtbot: QtBot, demo_db: Database, contexts: list[UiContext]) -> None:
+    order = awarded(demo_db)
+    panel = work_order_panel(qtbot, demo_db, JE, order.number, contexts)
+    with qtbot.waitSignal(panel.changed, timeout=WAIT):
+        panel.new_mb_button.click()
+    qtbot.waitUntil(lambda: any(w.view is not None and w.isVisible() for w in open_windows()),
+                    timeout=WAIT)
+    [window] = open_windows()
+    assert window.view is not None
+    [mb] = get_work_order(demo_db, order.number).mbs
+    assert window.number == mb.number
+    assert window.view.period == Period(WO_START, date(2026, 11, 7))
+    assert window.view.work_order.number == order.number
+    assert window.parentWidget() is panel.window()
+    assert not window.read_only  # Asha made it: she measures it
+
+    # Closing the editor refreshes the view.
+    window.saver.stop()
+    qtbot.waitUntil(lambda: window.jobs.pending == 0 and window.ctx.runner.pending == 0,
+                    timeout=WAIT)
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        window.close()
+    qtbot.waitUntil(lambda: not open_windows(), timeout=WAIT)
+    assert panel.mbs_model.texts("Number") == [mb.number]
 
 
 def test_after_an_approved_mb_the_next_period_follows_and_measured_quantities_show(

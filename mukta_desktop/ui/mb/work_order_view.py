@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -117,19 +117,27 @@ def may_manage_work_orders(ctx: UiContext) -> bool:
 
 def open_mb(
     ctx: UiContext, number: str, host: QWidget, message: InlineMessage,
-    on_closed: Callable[[], None] | None = None,
+    on_changed: Callable[[], None] | None = None,
 ) -> bool:
     """Open MB `number` in the MB editor window, a window of `host`'s window (the main
-    window); `message` says so when this build has no MB editor. `on_closed` runs when the
-    editor window goes away (lists refresh)."""
+    window); `message` says so when this build has no MB editor. `on_changed` runs after the
+    editor changed the MB (an action, a photo) and when its window goes away: lists refresh."""
     try:
         from .editor_window import open_mb_editor
     except ImportError:
         message.show_error(EDITOR_MISSING)
         return False
     window: object = open_mb_editor(ctx, number, host.window())
-    if on_closed is not None and isinstance(window, QObject):
-        window.destroyed.connect(lambda *_: on_closed() if alive(host) else None)
+    if on_changed is not None and isinstance(window, QObject):
+
+        def refresh(*_: object) -> None:
+            if alive(host):
+                on_changed()
+
+        window.destroyed.connect(refresh)
+        changed = getattr(window, "changed", None)
+        if isinstance(changed, SignalInstance):
+            changed.connect(refresh)
     return True
 
 
@@ -564,9 +572,9 @@ class WorkOrderPanel(QWidget):
             self.open_mb(number)
 
     def open_mb(self, number: str) -> bool:
-        return open_mb(self.ctx, number, self, self.message, self._editor_closed)
+        return open_mb(self.ctx, number, self, self.message, self._editor_changed)
 
-    def _editor_closed(self) -> None:
+    def _editor_changed(self) -> None:
         self.reload()
         if self.number is not None:
             self.changed.emit(self.number)
