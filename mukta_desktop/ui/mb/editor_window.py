@@ -22,6 +22,7 @@ Other screens call `open_mb_editor(ctx, number)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -105,8 +106,8 @@ class MbWorkflowPanel(WorkflowPanel):
         self,
         action: Action,
         comment: str,
-        on_done: Any,
-        on_error: Any,
+        on_done: Callable[[WorkflowRecord], None],
+        on_error: Callable[[Exception], None],
     ) -> None:
         self.editor.run_action(action, comment, on_done, on_error)
 
@@ -721,7 +722,13 @@ class MbEditorWindow(QMainWindow):
             self.banner.clear_message()
 
     # ---------------------------------------------------------------- workflow, photos
-    def run_action(self, action: Action, comment: str, on_done: Any, on_error: Any) -> None:
+    def run_action(
+        self,
+        action: Action,
+        comment: str,
+        on_done: Callable[[WorkflowRecord], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
         """Save what is typed, then take `action` (both through the queue)."""
         self.save_now()
         db, actor, number = self.ctx.db, self.ctx.actor, self.number
