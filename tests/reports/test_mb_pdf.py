@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from mb_support import (
+from mb_report_support import (
     CONTENT_HASH,
     ODIA,
     ORGANISATION,

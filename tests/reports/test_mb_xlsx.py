@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from mb_support import CONTENT_HASH, ODIA, PREVIOUS_HASH, mb_view, service_views
+from mb_report_support import CONTENT_HASH, ODIA, PREVIOUS_HASH, mb_view, service_views
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsx_eval import Evaluator
