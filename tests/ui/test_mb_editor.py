@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from mb_support import (
+from mb_editor_support import (
     FLOOR_ROWS,
     MbSetup,
     approve_mb,

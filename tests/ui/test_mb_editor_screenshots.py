@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mb_support import (
+from mb_editor_support import (
     BOARD_ROWS,
     MbSetup,
     approve_mb,
