@@ -5,6 +5,8 @@ changes: the services refuse it here, and triggers refuse it in the database."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -112,7 +114,28 @@ def find_mb(session: Session, number: str, actor: Actor | None = None) -> Measur
     return mb
 
 
-# --- items ---------------------------------------------------------------------------------
+# --- items ---
+
+_APPROVED_DRAFTS: OrderedDict[tuple[str, int], EstimateDraft] = OrderedDict()
+_APPROVED_LOCK = threading.Lock()
+
+
+def approved_draft(session: Session, estimate: Estimate) -> EstimateDraft:
+    """The lines of an approved estimate, kept for the next save: an approved estimate never
+    changes, and autosave would otherwise read thousands of its rows every few seconds."""
+    if estimate.status != Status.APPROVED.value:
+        return load_draft(session, estimate)
+    key = (estimate.id, estimate.version)
+    with _APPROVED_LOCK:
+        if key in _APPROVED_DRAFTS:
+            _APPROVED_DRAFTS.move_to_end(key)
+            return _APPROVED_DRAFTS[key]
+    draft = load_draft(session, estimate)
+    with _APPROVED_LOCK:
+        _APPROVED_DRAFTS[key] = draft
+        while len(_APPROVED_DRAFTS) > 8:
+            _APPROVED_DRAFTS.popitem(last=False)
+    return draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +260,7 @@ def _stored_items(
     rows = _stored_rows(session, [line.id for line in lines])
     estimate_rows: dict[str | None, tuple[MeasurementRow, ...]] = {}
     if with_estimate_rows:
-        estimate = load_draft(session, session.get_one(Estimate, mb.estimate_id))
+        estimate = approved_draft(session, session.get_one(Estimate, mb.estimate_id))
         estimate_rows = {line.id: line.rows for line in estimate.lines}
     return [
         _Item(
@@ -405,62 +428,87 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+_LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name not in ("id", "mb_id"))
+
+
 def _write_items(session: Session, mb: MeasurementBook, items: Sequence[_Item]) -> MbTotals:
-    """Replace the lines and rows of an editable MB (bulk statements: an MB may hold
-    thousands of rows and is autosaved every few seconds)."""
-    old = list(session.scalars(select(MbLine.id).where(MbLine.mb_id == mb.id)))
-    for offset in range(0, len(old), 900):
-        session.execute(delete(_ROWS).where(_ROWS.c.line_id.in_(old[offset : offset + 900])))
-    session.execute(delete(_LINES).where(_LINES.c.mb_id == mb.id))
-    gone = set(old)
+    """Store the lines and rows of an editable MB. Autosave sends the whole MB every few
+    seconds, usually with one row changed: only lines that differ from what is stored are
+    replaced (bulk statements; an MB may hold thousands of rows)."""
+    totals = compute_mb([entry.item for entry in items])
+    wanted: list[tuple[dict[str, Any], tuple[MeasurementRow, ...]]] = []
+    for position, (entry, figures) in enumerate(zip(items, totals.items, strict=True)):
+        item = entry.item
+        heads = item.heads.as_dict() if item.heads is not None else dict.fromkeys(HEAD_LABELS)
+        values: dict[str, Any] = {
+            "position": position,
+            "item_key": item.key,
+            "estimate_line_id": entry.estimate_line_id,
+            "category": item.category.value,
+            "sor_code": item.sor_code,
+            "description": item.description,
+            "unit": item.unit,
+            "rate": item.rate,
+            "rate_quantity": item.rate_quantity,
+            **heads,
+            "estimate_quantity": item.estimate_quantity,
+            "previous_quantity": item.previous_quantity,
+            "previous_amount": item.previous_amount,
+            "quantity": figures.quantity,
+            "amount": figures.amount,
+            "remarks": entry.remarks,
+        }
+        wanted.append((values, item.rows))
+    stored = {
+        row.position: row
+        for row in session.execute(
+            select(_LINES.c.id, *(_LINES.c[name] for name in _LINE_COLUMNS)).where(
+                _LINES.c.mb_id == mb.id
+            )
+        )
+    }
+    stored_rows = _stored_rows(session, [row.id for row in stored.values()])
+    stale: list[str] = []
+    line_rows: list[dict[str, Any]] = []
+    row_values: list[tuple[object, ...]] = []
+    for position, (values, rows) in enumerate(wanted):
+        old = stored.pop(position, None)
+        if (
+            old is not None
+            and all(getattr(old, name) == values[name] for name in _LINE_COLUMNS)
+            and tuple(stored_rows[old.id]) == rows
+        ):
+            continue
+        if old is not None:
+            stale.append(old.id)
+        line_id = new_id()
+        line_rows.append({"id": line_id, "mb_id": mb.id, **values})
+        row_values.extend(
+            (
+                new_id(),
+                line_id,
+                row_position,
+                row.kind.value,
+                row.name,
+                _text(row.number),
+                _text(row.length),
+                _text(row.breadth),
+                _text(row.depth),
+            )
+            for row_position, row in enumerate(rows)
+        )
+    stale.extend(row.id for row in stored.values())  # lines beyond the new last one
+    for offset in range(0, len(stale), 900):
+        chunk = stale[offset : offset + 900]
+        session.execute(delete(_ROWS).where(_ROWS.c.line_id.in_(chunk)))
+        session.execute(delete(_LINES).where(_LINES.c.id.in_(chunk)))
+    # Statements on the tables bypass the session: drop what it may hold of the old lines.
+    gone = set(stale)
     for obj in list(session.identity_map.values()):
-        if (isinstance(obj, MbLine) and obj.mb_id == mb.id) or (
+        if (isinstance(obj, MbLine) and obj.id in gone) or (
             isinstance(obj, MbRow) and obj.line_id in gone
         ):
             session.expunge(obj)
-    totals = compute_mb([entry.item for entry in items])
-    line_rows: list[dict[str, Any]] = []
-    row_values: list[tuple[object, ...]] = []
-    for position, (entry, figures) in enumerate(zip(items, totals.items, strict=True)):
-        item = entry.item
-        line_id = new_id()
-        heads = item.heads.as_dict() if item.heads is not None else dict.fromkeys(HEAD_LABELS)
-        line_rows.append(
-            {
-                "id": line_id,
-                "mb_id": mb.id,
-                "position": position,
-                "item_key": item.key,
-                "estimate_line_id": entry.estimate_line_id,
-                "category": item.category.value,
-                "sor_code": item.sor_code,
-                "description": item.description,
-                "unit": item.unit,
-                "rate": item.rate,
-                "rate_quantity": item.rate_quantity,
-                **heads,
-                "estimate_quantity": item.estimate_quantity,
-                "previous_quantity": item.previous_quantity,
-                "previous_amount": item.previous_amount,
-                "quantity": figures.quantity,
-                "amount": figures.amount,
-                "remarks": entry.remarks,
-            }
-        )
-        for row_position, row in enumerate(item.rows):
-            row_values.append(
-                (
-                    new_id(),
-                    line_id,
-                    row_position,
-                    row.kind.value,
-                    row.name,
-                    _text(row.number),
-                    _text(row.length),
-                    _text(row.breadth),
-                    _text(row.depth),
-                )
-            )
     if line_rows:
         session.execute(insert(_LINES), line_rows)
     if row_values:
@@ -478,13 +526,14 @@ def _measure(
     lines: Sequence[MbLineDraft],
     *,
     complete: bool,
-) -> None:
-    """Store `lines` as this MB's measurements against the estimate in force now."""
+) -> tuple[list[_Item], MbTotals]:
+    """Store `lines` as this MB's measurements against the estimate in force now; returns
+    the items and figures as stored."""
     in_force = estimate_in_force(session, order)
-    items = _live_items(session, order, mb.period_start, load_draft(session, in_force), lines)
+    items = _live_items(session, order, mb.period_start, approved_draft(session, in_force), lines)
     _check_rows(items, complete=complete)
     mb.estimate_id = in_force.id
-    _write_items(session, mb, items)
+    return items, _write_items(session, mb, items)
 
 
 # --- use cases -----------------------------------------------------------------------------
@@ -586,10 +635,10 @@ def save_mb(
         mb.period_start, mb.period_end = draft.period.start, draft.period.end
         mb.measurement_date = draft.measurement_date
         mb.remarks = draft.remarks.strip()
-        _measure(session, mb, order, draft.lines, complete=False)
+        written = _measure(session, mb, order, draft.lines, complete=False)
         mb.version += 1
         session.flush()
-        return mb_view(session, mb, actor, store=photo_store(db))
+        return mb_view(session, mb, actor, store=photo_store(db), written=written)
 
 
 def _check_version(mb: MeasurementBook, version: int | None) -> None:
@@ -673,7 +722,7 @@ def _check_approvable(
         )
     items = _stored_items(session, mb)
     live = _live_items(
-        session, order, mb.period_start, load_draft(session, in_force), _drafts_of(items)
+        session, order, mb.period_start, approved_draft(session, in_force), _drafts_of(items)
     )
     _check_rows(live, complete=True)
     if store is not None:
@@ -853,12 +902,22 @@ def _photo_view(photo: MbPhoto, store: PhotoStore | None) -> PhotoView:
 
 
 def mb_view(
-    session: Session, mb: MeasurementBook, viewer: Actor | None, *, store: PhotoStore | None = None
+    session: Session,
+    mb: MeasurementBook,
+    viewer: Actor | None,
+    *,
+    store: PhotoStore | None = None,
+    written: tuple[list[_Item], MbTotals] | None = None,
 ) -> MbView:
+    """Every figure of an MB; `written`: its items and figures as just stored (a save skips
+    reading back and computing again what it wrote)."""
     order = session.get_one(WorkOrder, mb.work_order_id)
     project = session.get_one(Project, order.project_id)
-    items = _stored_items(session, mb)
-    totals = compute_mb([entry.item for entry in items])
+    if written is None:
+        items = _stored_items(session, mb)
+        totals = compute_mb([entry.item for entry in items])
+    else:
+        items, totals = written
     status = Status(mb.status)
     allowed: tuple[Action, ...] = ()
     editable = False
