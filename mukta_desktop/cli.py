@@ -700,20 +700,35 @@ def _estimate_export(db: Database, args: argparse.Namespace) -> int:
     from mukta_desktop.services.estimates import get_estimate
 
     view = get_estimate(db, args.number)
+
+    def write_pdf() -> None:
+        from mukta_desktop.reports.estimate_pdf import write_estimate_pdf
+
+        write_estimate_pdf(view, args.out)
+
+    def write_xlsx() -> None:
+        from mukta_desktop.reports.estimate_xlsx import write_estimate_xlsx
+
+        write_estimate_xlsx(view, args.out)
+
+    return export_document(view.number, args, write_pdf, write_xlsx)
+
+
+def export_document(
+    number: str,
+    args: argparse.Namespace,
+    write_pdf: Callable[[], None],
+    write_xlsx: Callable[[], None],
+) -> int:
+    """Write a document as `args.fmt` to `args.out` (the writers import their report module
+    only when called: the headless path stays light)."""
     try:
-        if args.fmt == "pdf":
-            from mukta_desktop.reports.estimate_pdf import write_estimate_pdf
-
-            write_estimate_pdf(view, args.out)
-        else:
-            from mukta_desktop.reports.estimate_xlsx import write_estimate_xlsx
-
-            write_estimate_xlsx(view, args.out)
+        (write_pdf if args.fmt == "pdf" else write_xlsx)()
     except ImportError as exc:
         raise Refused(_no_report(args.fmt, exc)) from None
     except OSError as exc:
         raise Refused(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"{view.number} written to {args.out}.")
+    print(f"{number} written to {args.out}.")
     return EXIT_OK
 
 

@@ -26,8 +26,8 @@ from mukta_desktop.cli import (
     _clip,
     _date_arg,
     _factor,
-    _no_report,
     _print_json,
+    export_document,
 )
 from mukta_desktop.domain.dates import INDIA, format_date, india_today, parse_date
 from mukta_desktop.domain.errors import ValidationError
@@ -1106,21 +1106,18 @@ def _mb_export(db: Database, args: argparse.Namespace) -> int:
     from mukta_desktop.services.measurement_books import get_mb
 
     view = get_mb(db, args.number)
-    try:
-        if args.fmt == "pdf":
-            from mukta_desktop.reports.mb_pdf import write_mb_pdf
 
-            write_mb_pdf(view, args.out)
-        else:
-            from mukta_desktop.reports.mb_xlsx import write_mb_xlsx
+    def write_pdf() -> None:
+        from mukta_desktop.reports.mb_pdf import write_mb_pdf
 
-            write_mb_xlsx(view, args.out)
-    except ImportError as exc:
-        raise Refused(_no_report(args.fmt, exc)) from None
-    except OSError as exc:
-        raise Refused(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"{view.number} written to {args.out}.")
-    return EXIT_OK
+        write_mb_pdf(view, args.out)
+
+    def write_xlsx() -> None:
+        from mukta_desktop.reports.mb_xlsx import write_mb_xlsx
+
+        write_mb_xlsx(view, args.out)
+
+    return export_document(view.number, args, write_pdf, write_xlsx)
 
 
 # ---------------------------------------------------------------- bill checks

@@ -29,8 +29,6 @@ from mukta_desktop.domain.estimate import (
 )
 from mukta_desktop.domain.ids import new_id
 from mukta_desktop.domain.measurements import (
-    MeasurementRow,
-    RowKind,
     check_row,
     item_quantity,
     row_warning,
@@ -68,6 +66,7 @@ from .estimate_views import (
     OverheadView,
     ProjectRef,
 )
+from .measurement_rows import insert_sql, read_rows, row_values
 from .numbering import next_number
 from .projects import require_open
 from .sor_store import current_rate, heads_of, sor_by_code, tenant_names
@@ -248,16 +247,7 @@ def _rates_named(session: Session, ids: set[str]) -> dict[str, tuple[SorRate, So
 _LINES = cast(Table, EstimateLine.__table__)
 _ROWS = cast(Table, MeasurementRowRecord.__table__)
 _OVERHEADS = cast(Table, EstimateOverhead.__table__)
-_ROW_COLUMNS = ("id", "line_id", "position", "kind", "name", "number", "length", "breadth", "depth")
-_INSERT_ROWS = (
-    f"INSERT INTO {_ROWS.name} ({', '.join(_ROW_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
-)
-
-
-def _text(value: Decimal | None) -> str | None:
-    """A Decimal as `DecimalText` stores it (its exact text)."""
-    return None if value is None else str(value)
+_INSERT_ROWS = insert_sql(_ROWS)
 
 
 def _write_contents(
@@ -315,20 +305,7 @@ def _write_contents(
                 "reason": line.reason,
             }
         )
-        for row_position, row in enumerate(line.rows):
-            measurement_rows.append(
-                (
-                    new_id(),
-                    line_id,
-                    row_position,
-                    row.kind.value,
-                    row.name,
-                    _text(row.number),
-                    _text(row.length),
-                    _text(row.breadth),
-                    _text(row.depth),
-                )
-            )
+        measurement_rows.extend(row_values(line_id, line.rows))
     if line_rows:
         session.execute(insert(_LINES), line_rows)
     if measurement_rows:
@@ -588,28 +565,7 @@ def load_draft(session: Session, estimate: Estimate) -> EstimateDraft:
         .where(EstimateLine.estimate_id == estimate.id)
         .order_by(EstimateLine.position)
     ).all()
-    rows_by_line: dict[str, list[MeasurementRow]] = {line.id: [] for line in lines}
-    ids = list(rows_by_line)
-    kinds = {kind.value: kind for kind in RowKind}
-    for offset in range(0, len(ids), 900):
-        chunk = ids[offset : offset + 900]
-        # Columns, not ORM objects: thousands of rows load several times faster.
-        for line_id, kind, name, number, length, breadth, depth in session.execute(
-            select(
-                _ROWS.c.line_id,
-                _ROWS.c.kind,
-                _ROWS.c.name,
-                _ROWS.c.number,
-                _ROWS.c.length,
-                _ROWS.c.breadth,
-                _ROWS.c.depth,
-            )
-            .where(_ROWS.c.line_id.in_(chunk))
-            .order_by(_ROWS.c.line_id, _ROWS.c.position)
-        ):
-            rows_by_line[line_id].append(
-                MeasurementRow(kinds[kind], name, number, length, breadth, depth)
-            )
+    rows_by_line = read_rows(session, _ROWS, [line.id for line in lines])
     overheads = session.scalars(
         select(EstimateOverhead)
         .where(EstimateOverhead.estimate_id == estimate.id)

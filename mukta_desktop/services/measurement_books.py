@@ -33,7 +33,6 @@ from mukta_desktop.domain.mb import (
 )
 from mukta_desktop.domain.measurements import (
     MeasurementRow,
-    RowKind,
     check_row,
     item_quantity,
     row_warning,
@@ -67,6 +66,7 @@ from .mb_views import (
     WorkOrderRef,
     WorkOrderStatus,
 )
+from .measurement_rows import insert_sql, read_rows, row_values
 from .numbering import next_number
 from .photo_files import PhotoStore, PreparedPhoto, prepare_photo
 from .sor_store import tenant_names
@@ -92,11 +92,7 @@ SCHEMA = 1  # of the canonical JSON that is hashed on approval
 
 _LINES = cast(Table, MbLine.__table__)
 _ROWS = cast(Table, MbRow.__table__)
-_ROW_COLUMNS = ("id", "line_id", "position", "kind", "name", "number", "length", "breadth", "depth")
-_INSERT_ROWS = (
-    f"INSERT INTO mb_row ({', '.join(_ROW_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
-)
+_INSERT_ROWS = insert_sql(_ROWS)
 
 
 def photo_store(db: Database) -> PhotoStore:
@@ -223,26 +219,7 @@ def _typed(row: MeasurementRow) -> bool:
 
 
 def _stored_rows(session: Session, line_ids: Sequence[str]) -> dict[str, list[MeasurementRow]]:
-    rows: dict[str, list[MeasurementRow]] = {line_id: [] for line_id in line_ids}
-    kinds = {kind.value: kind for kind in RowKind}
-    ids = list(line_ids)
-    for offset in range(0, len(ids), 900):
-        chunk = ids[offset : offset + 900]
-        for line_id, kind, name, number, length, breadth, depth in session.execute(
-            select(
-                _ROWS.c.line_id,
-                _ROWS.c.kind,
-                _ROWS.c.name,
-                _ROWS.c.number,
-                _ROWS.c.length,
-                _ROWS.c.breadth,
-                _ROWS.c.depth,
-            )
-            .where(_ROWS.c.line_id.in_(chunk))
-            .order_by(_ROWS.c.line_id, _ROWS.c.position)
-        ):
-            rows[line_id].append(MeasurementRow(kinds[kind], name, number, length, breadth, depth))
-    return rows
+    return read_rows(session, _ROWS, line_ids)
 
 
 def _stored_lines(session: Session, mb: MeasurementBook) -> list[MbLine]:
@@ -424,10 +401,6 @@ def default_measurement_date(period: Period, today: date) -> date:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
 _LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name not in ("id", "mb_id"))
 
 
@@ -470,7 +443,7 @@ def _write_items(session: Session, mb: MeasurementBook, items: Sequence[_Item]) 
     stored_rows = _stored_rows(session, [row.id for row in stored.values()])
     stale: list[str] = []
     line_rows: list[dict[str, Any]] = []
-    row_values: list[tuple[object, ...]] = []
+    parameters: list[tuple[object, ...]] = []
     for position, (values, rows) in enumerate(wanted):
         old = stored.pop(position, None)
         if (
@@ -483,20 +456,7 @@ def _write_items(session: Session, mb: MeasurementBook, items: Sequence[_Item]) 
             stale.append(old.id)
         line_id = new_id()
         line_rows.append({"id": line_id, "mb_id": mb.id, **values})
-        row_values.extend(
-            (
-                new_id(),
-                line_id,
-                row_position,
-                row.kind.value,
-                row.name,
-                _text(row.number),
-                _text(row.length),
-                _text(row.breadth),
-                _text(row.depth),
-            )
-            for row_position, row in enumerate(rows)
-        )
+        parameters.extend(row_values(line_id, rows))
     stale.extend(row.id for row in stored.values())  # lines beyond the new last one
     for offset in range(0, len(stale), 900):
         chunk = stale[offset : offset + 900]
@@ -511,8 +471,8 @@ def _write_items(session: Session, mb: MeasurementBook, items: Sequence[_Item]) 
             session.expunge(obj)
     if line_rows:
         session.execute(insert(_LINES), line_rows)
-    if row_values:
-        session.connection().exec_driver_sql(_INSERT_ROWS, row_values)
+    if parameters:
+        session.connection().exec_driver_sql(_INSERT_ROWS, parameters)
     mb.total = totals.total
     mb.cumulative_total = totals.cumulative_total
     mb.updated_at = utcnow()
