@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 
@@ -33,3 +33,11 @@ def canonical_json(value: Any) -> bytes:
 def content_hash(value: Any) -> str:
     """The SHA-256 (hex) of the canonical JSON of `value`."""
     return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def fixed(value: Decimal | None, places: int) -> str | None:
+    """A figure at its documented places, so a hash does not depend on how a store keeps
+    the number's scale (8 and 8.0000 are one quantity). Half-up, as every rounding here."""
+    if value is None:
+        return None
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")

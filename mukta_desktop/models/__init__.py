@@ -13,6 +13,7 @@ from .estimates import (
 from .masters import Overhead, SorSubType, SorTypeRow, Tenant, Unit, UnitAlias, Variant
 from .settings import AppSetting, Counter
 from .sor import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
+from .sync import OutboxOperation, SyncedRecord, SyncState
 from .users import User
 from .works import MbLine, MbPhoto, MbRow, MeasurementBook, WorkOrder
 
@@ -29,6 +30,7 @@ __all__ = [
     "MbRow",
     "MeasurementBook",
     "MeasurementRowRecord",
+    "OutboxOperation",
     "Overhead",
     "Project",
     "RateAnalysis",
@@ -38,6 +40,8 @@ __all__ = [
     "SorRate",
     "SorSubType",
     "SorTypeRow",
+    "SyncState",
+    "SyncedRecord",
     "Tenant",
     "Unit",
     "UnitAlias",

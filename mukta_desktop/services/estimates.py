@@ -525,6 +525,9 @@ def act_in(
     estimate.updated_at = utcnow()
     _event(session, estimate, actor, action.value, before.value, transition.target.value, comment)
     session.flush()
+    from .sync_queue import queue_estimate, step  # circular at module level
+
+    queue_estimate(session, estimate, step(actor, action.value, comment))
 
 
 MAX_APPROVED_REVISIONS = 2

@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from mukta_desktop.domain.canonical import content_hash
+from mukta_desktop.domain.canonical import content_hash, fixed
 from mukta_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from mukta_desktop.domain.estimate import LineCategory
 from mukta_desktop.domain.ids import new_id
@@ -668,6 +668,9 @@ def act_in(
             mb.content_hash = content_hash(mb_document(session, mb))
     record_event(session, RECORD_TYPE, mb.id, actor, action.value, before.value, mb.status, comment)
     session.flush()
+    from .sync_queue import queue_mb, step  # circular at module level
+
+    queue_mb(session, mb, step(actor, action.value, comment))
 
 
 def _check_approvable(
@@ -752,16 +755,6 @@ def mb_document(session: Session, mb: MeasurementBook) -> dict[str, Any]:
     )
 
 
-_Q4 = Decimal("0.0001")
-_Q2 = Decimal("0.01")
-
-
-def _fixed(value: Decimal | None, quantum: Decimal) -> str | None:
-    """A figure at its documented places, so the hash does not depend on how a store keeps
-    the number's scale (8 and 8.0000 are one quantity)."""
-    return None if value is None else format(value.quantize(quantum), "f")
-
-
 def document_of(
     mb: MeasurementBook,
     *,
@@ -788,8 +781,8 @@ def document_of(
         "approved_at": mb.approved_at,
         "approved_by": mb.approved_by,
         "previous_hash": mb.previous_hash,
-        "total": _fixed(mb.total, _Q2),
-        "cumulative_total": _fixed(mb.cumulative_total, _Q2),
+        "total": fixed(mb.total, 2),
+        "cumulative_total": fixed(mb.cumulative_total, 2),
         "lines": [
             {
                 "position": line.position,
@@ -798,23 +791,23 @@ def document_of(
                 "sor_code": line.sor_code,
                 "description": line.description,
                 "unit": line.unit,
-                "rate": _fixed(line.rate, _Q2),
-                "rate_quantity": _fixed(line.rate_quantity, _Q4),
-                "heads": {name: _fixed(getattr(line, name), _Q2) for name in HEAD_LABELS},
-                "estimate_quantity": _fixed(line.estimate_quantity, _Q4),
-                "previous_quantity": _fixed(line.previous_quantity, _Q4),
-                "previous_amount": _fixed(line.previous_amount, _Q2),
-                "quantity": _fixed(line.quantity, _Q4),
-                "amount": _fixed(line.amount, _Q2),
+                "rate": fixed(line.rate, 2),
+                "rate_quantity": fixed(line.rate_quantity, 4),
+                "heads": {name: fixed(getattr(line, name), 2) for name in HEAD_LABELS},
+                "estimate_quantity": fixed(line.estimate_quantity, 4),
+                "previous_quantity": fixed(line.previous_quantity, 4),
+                "previous_amount": fixed(line.previous_amount, 2),
+                "quantity": fixed(line.quantity, 4),
+                "amount": fixed(line.amount, 2),
                 "remarks": line.remarks,
                 "rows": [
                     {
                         "kind": row.kind.value,
                         "name": row.name,
-                        "number": _fixed(row.number, _Q4),
-                        "length": _fixed(row.length, _Q4),
-                        "breadth": _fixed(row.breadth, _Q4),
-                        "depth": _fixed(row.depth, _Q4),
+                        "number": fixed(row.number, 4),
+                        "length": fixed(row.length, 4),
+                        "breadth": fixed(row.breadth, 4),
+                        "depth": fixed(row.depth, 4),
                     }
                     for row in rows.get(line.id, ())
                 ],
@@ -827,8 +820,8 @@ def document_of(
                 "media_type": photo.media_type,
                 "original_sha256": photo.original_sha256,
                 "taken_at": photo.taken_at,
-                "latitude": _fixed(photo.latitude, Decimal("0.000001")),
-                "longitude": _fixed(photo.longitude, Decimal("0.000001")),
+                "latitude": fixed(photo.latitude, 6),
+                "longitude": fixed(photo.longitude, 6),
             }
             for photo in photos
         ],

@@ -168,6 +168,9 @@ def create_work_order_in(
     session.flush()
     record_event(session, RECORD_TYPE, order.id, actor, "create", None, order.status)
     session.flush()
+    from .sync_queue import queue_work_order, step  # circular at module level
+
+    queue_work_order(session, order, step(actor, "create"))
     return order
 
 
@@ -429,6 +432,9 @@ def _change_status(
     order.updated_at = utcnow()
     record_event(session, RECORD_TYPE, order.id, actor, action, before, status.value, reason)
     session.flush()
+    from .sync_queue import queue_work_order, step  # circular at module level
+
+    queue_work_order(session, order, step(actor, action, reason))
 
 
 def cancel_work_order(db: Database, actor: Actor, number: str, *, reason: str) -> WorkOrderView:
@@ -512,3 +518,7 @@ def close_project(db: Database, actor: Actor, project_number: str) -> None:
         project.closed_by = actor.login
         project.version += 1
         record_event(session, PROJECT_RECORD, project.id, actor, "close", "OPEN", "CLOSED")
+        session.flush()
+        from .sync_queue import queue_project, step  # circular at module level
+
+        queue_project(session, project, step(actor, "close"))

@@ -1,0 +1,93 @@
+"""Queue records for the server as the services change them (docs/sync-protocol.md §4): the
+outbox row is written in the caller's unit of work, beside the change. What goes out:
+projects, estimates once submitted, work orders, MBs once submitted, each with the workflow
+step that changed it. Drafts stay on the device.
+
+The record services call these lazily (`from .sync_queue import ...` inside the function):
+this module reads records through those services, so a top-level import would be circular."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mukta_desktop.domain.workflow import Status
+from mukta_desktop.models import Estimate, MeasurementBook, Project, WorkOrder
+from mukta_desktop.models.base import utcnow
+from mukta_desktop.sync import outbox
+
+from .measurement_books import mb_document
+from .record_documents import estimate_document, project_document, work_order_document
+from .users import Actor
+
+PROJECT = "project"
+ESTIMATE = "estimate"
+WORK_ORDER = "work_order"
+MB = "measurement_book"
+
+
+def step(
+    actor: Actor, action: str, comment: str = "", at: datetime | None = None
+) -> dict[str, Any]:
+    """The workflow step an operation carries (the server checks it against its own copy)."""
+    return {"action": action, "by": actor.login, "comment": comment.strip(), "at": at or utcnow()}
+
+
+def queue_project(
+    session: Session, project: Project, action: Mapping[str, Any] | None = None
+) -> None:
+    outbox.queue_record(session, PROJECT, project.id, project_document(project), action=action)
+
+
+def queue_estimate(
+    session: Session, estimate: Estimate, action: Mapping[str, Any] | None = None
+) -> None:
+    if Status(estimate.status) is Status.DRAFTED:
+        return
+    if outbox.enrolment(session) is None:
+        return
+    # The server needs the project before its first estimate (ordered by seq).
+    queue_project(session, session.get_one(Project, estimate.project_id))
+    outbox.queue_record(
+        session, ESTIMATE, estimate.id, estimate_document(session, estimate), action=action
+    )
+
+
+def queue_work_order(
+    session: Session, order: WorkOrder, action: Mapping[str, Any] | None = None
+) -> None:
+    outbox.queue_record(
+        session, WORK_ORDER, order.id, work_order_document(session, order), action=action
+    )
+
+
+def queue_mb(
+    session: Session, mb: MeasurementBook, action: Mapping[str, Any] | None = None
+) -> None:
+    if Status(mb.status) is Status.DRAFTED:
+        return
+    outbox.queue_record(session, MB, mb.id, mb_document(session, mb), action=action)
+
+
+def queue_everything(session: Session) -> int:
+    """On enrolment: every record the server must know, oldest first, dependencies before
+    the records that name them. Returns how many operations were queued."""
+    before = outbox.summary(session).last_seq
+    for project in session.scalars(select(Project).order_by(Project.created_at)):
+        queue_project(session, project)
+    # Originals before their revisions.
+    for estimate in session.scalars(
+        select(Estimate).order_by(Estimate.revision_no, Estimate.created_at)
+    ):
+        queue_estimate(session, estimate)
+    for order in session.scalars(select(WorkOrder).order_by(WorkOrder.created_at)):
+        queue_work_order(session, order)
+    for mb in session.scalars(
+        select(MeasurementBook).order_by(MeasurementBook.period_start, MeasurementBook.created_at)
+    ):
+        queue_mb(session, mb)
+    return outbox.summary(session).last_seq - before
