@@ -1,0 +1,208 @@
+"""One sync round (docs/sync-protocol.md): push the outbox in batches, then pull changes by
+cursor. Each answer is stored in its own unit of work: the results of a pushed batch, or one
+pulled page together with the new cursor — so a crash between two steps loses nothing and
+repeats nothing the server has not already answered.
+
+The network is `mukta_desktop.sync.client`; this module owns the database side."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mukta_desktop.domain.errors import ValidationError
+from mukta_desktop.models import OutboxOperation, SyncedRecord, SyncState
+from mukta_desktop.models.base import utcnow
+from mukta_desktop.sync import outbox
+from mukta_desktop.sync.client import (
+    MAX_BATCH,
+    Change,
+    CursorExpired,
+    OperationResult,
+    SyncClient,
+    SyncError,
+)
+
+from .database import Database
+
+# The server's answer as the outbox keeps it: acknowledged (awaiting a pull that confirms
+# it), or held for the engineer (conflict, locked, rejected: kept whole, shown).
+ACKNOWLEDGED = {"applied": "APPLIED", "duplicate": "DUPLICATE"}
+HELD = {"conflict": "CONFLICT", "locked": "LOCKED", "rejected": "REJECTED"}
+CONFIRMED = "CONFIRMED"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    pushed: int  # operations answered by the server this round
+    applied: int
+    held: int  # conflicts, locked and rejected
+    pulled: int  # changes received
+    error: str = ""  # why the round stopped early, in plain words
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    server: str
+    enrolled: bool
+    pending_records: int
+    conflicts: int
+    last_success: datetime | None
+    last_error: str
+
+
+def _state(session: Session) -> SyncState:
+    state = outbox.enrolment(session)
+    if state is None:
+        raise ValidationError("This installation is not enrolled with a server; enrol it first.")
+    return state
+
+
+def push_outbox(db: Database, client: SyncClient) -> tuple[int, int, int]:
+    """Send every pending operation, a batch at a time; returns (answered, applied, held)."""
+    answered = applied = held = 0
+    while True:
+        with db.read() as session:
+            operations = outbox.pending(session, limit=MAX_BATCH)
+        if not operations:
+            break
+        answer = client.push(operations)
+        with db.unit_of_work() as session:
+            progressed = _store_results(session, answer.results)
+        answered += sum(1 for r in answer.results if r.status != "gap")
+        applied += sum(1 for r in answer.results if r.status in ACKNOWLEDGED)
+        held += sum(1 for r in answer.results if r.status in HELD)
+        if not progressed:
+            # The server expects an operation this device no longer has (only a restored
+            # backup of the database can do that): stop rather than loop.
+            raise SyncError(
+                f"The server expects operation {answer.next_seq} of this device next; its "
+                "outbox starts elsewhere. Nothing was lost; ask the head office to check."
+            )
+    return answered, applied, held
+
+
+def _store_results(session: Session, results: tuple[OperationResult, ...]) -> bool:
+    """Record each answer on its outbox row; returns whether any operation was answered."""
+    progressed = False
+    now = utcnow()
+    for result in results:
+        row = session.get(OutboxOperation, result.seq)
+        if row is None or result.status == "gap":
+            continue
+        progressed = True
+        state = ACKNOWLEDGED.get(result.status) or HELD.get(result.status)
+        if state is None:
+            continue
+        row.state = state
+        row.answered_at = now
+        row.result = json.dumps(
+            {
+                "status": result.status,
+                "version": result.version,
+                "reasons": list(result.reasons),
+                "server_record": result.server_record,
+            },
+            sort_keys=True,
+        )
+        if state in ACKNOWLEDGED.values() and result.version is not None:
+            _seen(session, row.record_type, row.record_id, result.version, row.content_hash)
+    return progressed
+
+
+def _seen(session: Session, record_type: str, record_id: str, version: int, digest: str) -> None:
+    known = session.scalar(
+        select(SyncedRecord).where(
+            SyncedRecord.record_type == record_type, SyncedRecord.record_id == record_id
+        )
+    )
+    if known is None:
+        session.add(
+            SyncedRecord(
+                record_type=record_type, record_id=record_id, version=version, content_hash=digest
+            )
+        )
+    elif version >= known.version:
+        known.version, known.content_hash, known.seen_at = version, digest, utcnow()
+    session.flush()
+
+
+def pull_changes(db: Database, client: SyncClient) -> int:
+    """Fetch changes after the stored cursor, a page at a time; each page and the new cursor
+    are stored in one unit of work. Returns how many changes arrived."""
+    received = 0
+    restarted = False
+    while True:
+        with db.read() as session:
+            cursor = _state(session).cursor
+        try:
+            page = client.changes(cursor)
+        except CursorExpired:
+            if restarted:
+                raise
+            restarted = True  # re-sync pulled data only: the outbox stays as it is
+            with db.unit_of_work() as session:
+                _state(session).cursor = ""
+            continue
+        with db.unit_of_work() as session:
+            for change in page.changes:
+                _confirm(session, change)
+            _state(session).cursor = page.cursor
+        received += len(page.changes)
+        if not page.more:
+            return received
+
+
+def _confirm(session: Session, change: Change) -> None:
+    """What the server now holds of a record; an acknowledged operation it covers is
+    confirmed (only then may the device forget it)."""
+    _seen(session, change.record_type, change.record_id, change.version, change.content_hash)
+    session.execute(
+        update(OutboxOperation)
+        .where(
+            OutboxOperation.record_type == change.record_type,
+            OutboxOperation.record_id == change.record_id,
+            OutboxOperation.state.in_(list(ACKNOWLEDGED.values())),
+            OutboxOperation.content_hash == change.content_hash,
+        )
+        .values(state=CONFIRMED)
+    )
+
+
+def sync_once(db: Database, client: SyncClient) -> SyncReport:
+    """Push, then pull. A failure stops the round with its reason; nothing local is lost."""
+    answered = applied = held = pulled = 0
+    error = ""
+    try:
+        answered, applied, held = push_outbox(db, client)
+        pulled = pull_changes(db, client)
+    except SyncError as exc:
+        error = exc.message
+    with db.unit_of_work() as session:
+        state = _state(session)
+        state.last_error = error
+        if not error:
+            state.last_success_at = utcnow()
+    return SyncReport(answered, applied, held, pulled, error)
+
+
+def sync_status(db: Database) -> SyncStatus:
+    with db.read() as session:
+        state = outbox.enrolment(session)
+        summary = outbox.summary(session)
+        return SyncStatus(
+            server="" if state is None else state.server_url,
+            enrolled=state is not None,
+            pending_records=summary.pending,
+            conflicts=summary.held,
+            last_success=None if state is None else state.last_success_at,
+            last_error="" if state is None else state.last_error,
+        )
