@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     from mukta_desktop.cli_works import add_parsers
 
     add_parsers(commands, common)
+    from mukta_desktop.cli_sync import add_parsers as add_sync_parsers
+
+    add_sync_parsers(commands, common)
 
     commands.add_parser(
         "demo",
@@ -277,9 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _handlers() -> dict[tuple[str, str | None], Callable[[Database, argparse.Namespace], int]]:
+    from mukta_desktop.cli_sync import HANDLERS as SYNC
     from mukta_desktop.cli_works import HANDLERS
 
-    return {**_HANDLERS, **HANDLERS}
+    return {**_HANDLERS, **HANDLERS, **SYNC}
 
 
 def _fail(message: str) -> int:
