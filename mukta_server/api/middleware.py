@@ -1,0 +1,166 @@
+"""Request middleware: client version headers (426) and gzip-encoded request bodies."""
+
+from __future__ import annotations
+
+import zlib
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mukta_server.versions import (
+    ClientVersions,
+    MalformedVersion,
+    VersionRange,
+    refusal,
+)
+
+from .errors import error_response
+
+# Compressed and decompressed limits of one request body. A push batch is at most 2 MB of
+# JSON (sync-protocol §4); the margin is for photo chunks. Bounding the decompressed size
+# keeps a small "gzip bomb" from filling the memory of a worker.
+MAX_COMPRESSED_BODY = 16 * 1024 * 1024
+MAX_DECOMPRESSED_BODY = 32 * 1024 * 1024
+
+
+class ClientVersionMiddleware:
+    """Answers 426 update_required to a client whose protocol, schema or app version this
+    server no longer accepts. Headers not sent are not checked (a browser reading the
+    OpenAPI document sends none); the desktop always sends all three."""
+
+    def __init__(
+        self, app: ASGIApp, *, protocol: VersionRange, schema: VersionRange, min_app_version: str
+    ) -> None:
+        self.app = app
+        self.protocol = protocol
+        self.schema = schema
+        self.min_app_version = min_app_version
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        client = ClientVersions(
+            protocol=headers.get("x-mukta-protocol"),
+            schema=headers.get("x-mukta-schema"),
+            app=headers.get("x-mukta-app"),
+        )
+        try:
+            reason = refusal(
+                client, protocol=self.protocol, schema=self.schema, min_app=self.min_app_version
+            )
+        except MalformedVersion as error:
+            await error_response(400, "bad_version_header", str(error))(scope, receive, send)
+            return
+        if reason is not None:
+            response = error_response(
+                426,
+                "update_required",
+                reason,
+                extra={"min_app_version": self.min_app_version},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class GzipRequestMiddleware:
+    """Decompresses request bodies sent with `Content-Encoding: gzip` (sync-protocol §1), so
+    endpoints see plain JSON whatever the client sent."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_compressed: int = MAX_COMPRESSED_BODY,
+        max_decompressed: int = MAX_DECOMPRESSED_BODY,
+    ) -> None:
+        self.app = app
+        self.max_compressed = max_compressed
+        self.max_decompressed = max_decompressed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        encoding = (Headers(scope=scope).get("content-encoding") or "").strip().lower()
+        if encoding in ("", "identity"):
+            await self.app(scope, receive, send)
+            return
+        if encoding != "gzip":
+            response = error_response(
+                415,
+                "unsupported_encoding",
+                f"Request bodies may be sent plain or gzip-encoded, not '{encoding}'.",
+            )
+            await response(scope, receive, send)
+            return
+
+        compressed = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client went away; nobody is left to answer
+            compressed += message.get("body", b"")
+            if len(compressed) > self.max_compressed:
+                await _too_large(self.max_compressed)(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        try:
+            body = _gunzip(bytes(compressed), self.max_decompressed)
+        except _BodyTooLarge:
+            await _too_large(self.max_decompressed)(scope, receive, send)
+            return
+        except ValueError as error:
+            await error_response(400, "bad_gzip", str(error))(scope, receive, send)
+            return
+
+        raw_headers = [
+            (name, value)
+            for name, value in scope["headers"]
+            if name.lower() not in (b"content-encoding", b"content-length")
+        ]
+        raw_headers.append((b"content-length", str(len(body)).encode("ascii")))
+        delivered = False
+
+        async def receive_plain() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect as usual
+
+        await self.app({**scope, "headers": raw_headers}, receive_plain, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """The decompressed body (one or more gzip members); ValueError for anything not gzip."""
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(rest, limit + 1 - len(out))
+        except zlib.error:
+            raise ValueError("The request body is not valid gzip.") from None
+        if len(out) > limit:
+            raise _BodyTooLarge
+        if not inflater.eof:
+            if inflater.unconsumed_tail:  # stopped by the limit, not by the data
+                raise _BodyTooLarge
+            raise ValueError("The gzip-encoded request body is cut short.")
+        rest = inflater.unused_data
+    return bytes(out)
+
+
+def _too_large(limit: int) -> ASGIApp:
+    return error_response(
+        413, "body_too_large", f"The request body is over {limit // (1024 * 1024)} MB."
+    )
