@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what MUKTA Desktop needs on a Debian/Ubuntu machine, then leaves a ready .venv:
-# the system libraries Qt (and later PostgreSQL) need when they are missing, a virtual
-# environment, and the pinned Python packages of requirements.lock.
+# the system libraries Qt needs and PostgreSQL (for the server tests) when they are missing,
+# a virtual environment, and the pinned Python packages of requirements.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +25,14 @@ if command -v dpkg-query >/dev/null 2>&1; then
     [[ $installed == yes ]] || missing+=("$pkg")
   done
 fi
+# PostgreSQL's server binaries: tests/server start a throwaway cluster of their own with
+# initdb and pg_ctl (CI must run them). Debian keeps them off PATH, per major version.
+have_initdb() {
+  command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+if ! have_initdb && command -v apt-get >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
 if ((${#missing[@]})); then
   # python3-venv is not needed when the Python in use already has venv.
   if python3 -c 'import venv, ensurepip' 2>/dev/null; then
@@ -40,6 +48,13 @@ if ((${#missing[@]})); then
   if [[ -n $SUDO ]] && ! command -v sudo >/dev/null 2>&1; then
     echo "Cannot install ${missing[*]}: not root and no sudo. Ask an administrator." >&2
     exit 1
+  fi
+  if [[ " ${missing[*]} " == *" postgresql "* && ! -e /usr/sbin/policy-rc.d ]]; then
+    # Only the binaries are wanted: policy-rc.d answering 101 keeps the package from
+    # starting the system's PostgreSQL service; removed again when this script ends.
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    trap "$SUDO rm -f /usr/sbin/policy-rc.d" EXIT
   fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

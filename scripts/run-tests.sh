@@ -5,9 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export QT_QPA_PLATFORM=offscreen
 echo "== ruff"
-.venv/bin/ruff check mukta_desktop tests bench
+.venv/bin/ruff check mukta_desktop mukta_server tests bench
 echo "== mypy"
-.venv/bin/mypy mukta_desktop bench
+.venv/bin/mypy mukta_desktop mukta_server bench
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== pytest"
