@@ -11,7 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from . import __version__
 from .api import API_PREFIX, devices, hello
 from .api.errors import install_error_handlers
-from .api.middleware import MAX_DECOMPRESSED_BODY, ClientVersionMiddleware, GzipRequestMiddleware
+from .api.middleware import ClientVersionMiddleware, RequestBodyMiddleware
 from .db import Database
 from .schema import require_current
 from .settings import Settings
@@ -44,7 +44,6 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         lifespan=lifespan,
-        max_body_size=MAX_DECOMPRESSED_BODY,
     )
     # Per-app state, read by the dependencies: two apps in one process (tests) never share.
     app.state.settings = settings
@@ -57,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     # Added innermost first: answers are compressed last, versions are checked before a
     # body is decompressed.
-    app.add_middleware(GzipRequestMiddleware)
+    app.add_middleware(RequestBodyMiddleware)
     app.add_middleware(
         ClientVersionMiddleware,
         protocol=settings.protocol,

@@ -1,4 +1,4 @@
-"""Request middleware: client version headers (426) and gzip-encoded request bodies."""
+"""Request middleware: client version headers (426), request body size, gzip-encoded bodies."""
 
 from __future__ import annotations
 
@@ -16,11 +16,10 @@ from mukta_server.versions import (
 
 from .errors import error_response
 
-# Compressed and decompressed limits of one request body. A push batch is at most 2 MB of
+# The largest request body, as sent and once decompressed. A push batch is at most 2 MB of
 # JSON (sync-protocol §4); the margin is for photo chunks. Bounding the decompressed size
 # keeps a small "gzip bomb" from filling the memory of a worker.
-MAX_COMPRESSED_BODY = 16 * 1024 * 1024
-MAX_DECOMPRESSED_BODY = 32 * 1024 * 1024
+MAX_REQUEST_BODY = 32 * 1024 * 1024
 
 
 class ClientVersionMiddleware:
@@ -65,30 +64,23 @@ class ClientVersionMiddleware:
         await self.app(scope, receive, send)
 
 
-class GzipRequestMiddleware:
-    """Decompresses request bodies sent with `Content-Encoding: gzip` (sync-protocol §1), so
-    endpoints see plain JSON whatever the client sent."""
+class RequestBodyMiddleware:
+    """Bounds every request body (413 body_too_large) and decompresses bodies sent with
+    `Content-Encoding: gzip` (sync-protocol §1), so endpoints see plain JSON whatever the
+    client sent."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        max_compressed: int = MAX_COMPRESSED_BODY,
-        max_decompressed: int = MAX_DECOMPRESSED_BODY,
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int = MAX_REQUEST_BODY) -> None:
         self.app = app
-        self.max_compressed = max_compressed
-        self.max_decompressed = max_decompressed
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        encoding = (Headers(scope=scope).get("content-encoding") or "").strip().lower()
-        if encoding in ("", "identity"):
-            await self.app(scope, receive, send)
-            return
-        if encoding != "gzip":
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        encoding = (headers.get("content-encoding") or "").strip().lower()
+        if encoding not in ("", "identity", "gzip"):
             response = error_response(
                 415,
                 "unsupported_encoding",
@@ -96,23 +88,24 @@ class GzipRequestMiddleware:
             )
             await response(scope, receive, send)
             return
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body:
+            await _too_large(self.max_body)(scope, receive, send)
+            return
+        if encoding != "gzip" and (declared is not None or "transfer-encoding" not in headers):
+            # A plain body of a length within the limit (the HTTP server holds the client to
+            # the length it declared), or no body at all.
+            await self.app(scope, receive, send)
+            return
 
-        compressed = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away; nobody is left to answer
-            compressed += message.get("body", b"")
-            if len(compressed) > self.max_compressed:
-                await _too_large(self.max_compressed)(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-
+        # Gzip, or a body streamed without a length: read it whole, within the limit.
         try:
-            body = _gunzip(bytes(compressed), self.max_decompressed)
+            body = await _read_body(receive, self.max_body)
+            if encoding == "gzip":
+                body = _gunzip(body, self.max_body)
+        except _ClientGone:
+            return  # nobody is left to answer
         except _BodyTooLarge:
-            await _too_large(self.max_decompressed)(scope, receive, send)
+            await _too_large(self.max_body)(scope, receive, send)
             return
         except ValueError as error:
             await error_response(400, "bad_gzip", str(error))(scope, receive, send)
@@ -121,7 +114,7 @@ class GzipRequestMiddleware:
         raw_headers = [
             (name, value)
             for name, value in scope["headers"]
-            if name.lower() not in (b"content-encoding", b"content-length")
+            if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
         ]
         raw_headers.append((b"content-length", str(len(body)).encode("ascii")))
         delivered = False
@@ -138,6 +131,23 @@ class GzipRequestMiddleware:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class _ClientGone(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise _BodyTooLarge
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 def _gunzip(data: bytes, limit: int) -> bytes:

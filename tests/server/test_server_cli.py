@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from server_support import DESKTOP_HEADERS, wait_until
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from mukta_server import cli
 from mukta_server.app import create_app
@@ -125,6 +125,22 @@ def test_commands_before_init_are_refused(
         assert "mukta-server init" in err
         assert out == ""
         assert "Traceback" not in err
+
+
+def test_a_database_of_a_newer_server_is_refused(
+    head_office: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = Database.open(settings_of(head_office).database_url)
+    try:
+        with database.unit_of_work() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    finally:
+        database.close()
+    for argv in (["serve", "--port", "1"], ["init"], ["device", "list"]):
+        code, _, err = run(capsys, *argv, *head_office)
+        assert code == 1, argv
+        assert "written by a newer MUKTA server (schema 0099" in err
+        assert "nothing was changed" in err
 
 
 def test_admin_refusals_exit_1_with_the_reason(

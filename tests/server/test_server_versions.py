@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -135,6 +136,29 @@ def test_gzip_bomb_is_refused(server: Server) -> None:
     )
     assert response.status_code == 413
     assert response.json()["error"] == "body_too_large"
+
+
+def test_oversized_bodies_are_refused_in_json_with_or_without_a_length(server: Server) -> None:
+    over = 33 * 1024 * 1024
+
+    def streamed(size: int) -> Iterator[bytes]:  # sent chunked, without Content-Length
+        for start in range(0, size, 1024 * 1024):
+            yield b" " * min(1024 * 1024, size - start)
+
+    json_type = {"Content-Type": "application/json"}
+    for content in (b" " * over, streamed(over)):
+        response = server.client.post("/api/v1/devices", content=content, headers=json_type)
+        assert response.status_code == 413
+        assert response.json() == {
+            "error": "body_too_large",
+            "message": "The request body is over 32 MB.",
+        }
+    # A small body streamed without a length is read as usual.
+    body = json.dumps({"login": LOGIN, "password": PASSWORD, "device_name": "Streamed"}).encode()
+    response = server.client.post(
+        "/api/v1/devices", content=iter([body[:10], body[10:]]), headers=json_type
+    )
+    assert response.status_code == 201, response.text
 
 
 def test_large_answers_are_gzipped_small_ones_not(server: Server) -> None:
