@@ -134,12 +134,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; whatever it did is rolled back at the end."""
+        """A session for reading. Closing it ends its transaction (nothing is committed) and
+        leaves the objects it loaded readable, detached."""
         with self._reader() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def close(self) -> None:
         self.engine.dispose()

@@ -63,7 +63,14 @@ class Enrolment:
     token: str  # shown once, to the enrolling device; the server keeps only its digest
 
 
-_BAD_CREDENTIALS = EnrolmentRefused("bad_credentials", "Login or password is not correct.")
+def _bad_credentials() -> EnrolmentRefused:
+    return EnrolmentRefused("bad_credentials", "Login or password is not correct.")
+
+
+def _user_disabled(login: str) -> EnrolmentRefused:
+    return EnrolmentRefused(
+        "user_disabled", f"The user {login} is disabled on this server. Ask the head office."
+    )
 
 
 def enrol(db: Database, *, login: str, password: str, device_name: str) -> Enrolment:
@@ -72,20 +79,17 @@ def enrol(db: Database, *, login: str, password: str, device_name: str) -> Enrol
     login = login.strip().lower()
     with db.read() as session:
         user = session.scalar(select(ServerUser).where(ServerUser.login == login))
-        if user is None:
-            spend_password_time(password)
-            raise _BAD_CREDENTIALS
-        if not password_matches(user.password_hash, password):
-            raise _BAD_CREDENTIALS
-        if not user.active:
-            raise EnrolmentRefused(
-                "user_disabled",
-                f"The user {login} is disabled on this server. Ask the head office.",
-            )
-        tenant = session.get(Tenant, user.tenant_code)
-        tenant_name = tenant.name if tenant is not None else user.tenant_code
-        rehash = needs_rehash(user.password_hash)
-    fresh_hash = hash_password(password) if rehash else None
+        tenant = None if user is None else session.get(Tenant, user.tenant_code)
+    # argon2 takes its time on purpose: not while holding a database connection.
+    if user is None:
+        spend_password_time(password)
+        raise _bad_credentials()
+    if not password_matches(user.password_hash, password):
+        raise _bad_credentials()
+    if not user.active:
+        raise _user_disabled(login)
+    tenant_name = tenant.name if tenant is not None else user.tenant_code
+    fresh_hash = hash_password(password) if needs_rehash(user.password_hash) else None
 
     token = new_token()
     now = utcnow()
@@ -95,10 +99,7 @@ def enrol(db: Database, *, login: str, password: str, device_name: str) -> Enrol
         # device.
         user = session.scalar(select(ServerUser).where(ServerUser.login == login))
         if user is None or not user.active:
-            raise EnrolmentRefused(
-                "user_disabled",
-                f"The user {login} is disabled on this server. Ask the head office.",
-            )
+            raise _user_disabled(login)
         if fresh_hash is not None:
             user.password_hash = fresh_hash
         session.add(
