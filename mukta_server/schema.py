@@ -22,7 +22,7 @@ class SchemaMismatch(Exception):
     to do, in plain words."""
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None = None) -> Config:
     # No alembic.ini: the engine is handed to env.py, so one code path serves both databases.
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -30,8 +30,9 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def head_revision(engine: Engine) -> str:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+def head_revision() -> str:
+    """The newest schema this version of the server knows (its newest migration)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships 0001
         raise RuntimeError("mukta_server ships no migrations")
     return head
@@ -42,8 +43,8 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _is_known(engine: Engine, revision: str) -> bool:
-    scripts = ScriptDirectory.from_config(alembic_config(engine))
+def _is_known(revision: str) -> bool:
+    scripts = ScriptDirectory.from_config(alembic_config())
     try:
         return scripts.get_revision(revision) is not None
     except CommandError:
@@ -55,10 +56,10 @@ def _display(engine: Engine) -> str:
 
 
 def _refuse_newer(engine: Engine, current: str) -> None:
-    if not _is_known(engine, current):
+    if not _is_known(current):
         raise SchemaMismatch(
             f"The database {_display(engine)} was written by a newer MUKTA server (schema "
-            f"{current}; this version knows up to {head_revision(engine)}). Install that "
+            f"{current}; this version knows up to {head_revision()}). Install that "
             "version or newer; nothing was changed."
         )
 
@@ -66,7 +67,7 @@ def _refuse_newer(engine: Engine, current: str) -> None:
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring the database to this version's schema. Returns (before, after) revisions."""
     current = current_revision(engine)
-    head = head_revision(engine)
+    head = head_revision()
     if current == head:
         return current, head
     if current is not None:
@@ -79,7 +80,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 def require_current(engine: Engine) -> None:
     """Refuse to serve a database that `init` has not brought to this version's schema."""
     current = current_revision(engine)
-    head = head_revision(engine)
+    head = head_revision()
     if current == head:
         return
     if current is None:

@@ -22,6 +22,7 @@ from sqlalchemy import inspect, text
 from mukta_server import cli
 from mukta_server.app import create_app
 from mukta_server.db import Database
+from mukta_server.schema import head_revision
 from mukta_server.settings import Settings
 
 PASSWORD = "head-office-1"
@@ -97,7 +98,7 @@ def test_init_creates_the_tables_and_is_idempotent(
     code, out, _ = run(capsys, "init", *where)
     assert code == 0
     assert "Created the server database" in out
-    assert "(schema 0001)" in out
+    assert f"(schema {head_revision()})" in out
     settings = settings_of(where)
     assert settings.storage_dir.is_dir()
     database = Database.open(settings.database_url)
@@ -109,7 +110,7 @@ def test_init_creates_the_tables_and_is_idempotent(
         database.close()
     code, out, _ = run(capsys, "init", *where)
     assert code == 0
-    assert "is up to date (schema 0001)" in out
+    assert f"is up to date (schema {head_revision()})" in out
 
 
 def test_commands_before_init_are_refused(
