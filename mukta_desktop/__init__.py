@@ -1,3 +1,3 @@
 """MUKTA Desktop: offline-first Schedule of Rates, estimates and Measurement Book."""
 
-__version__ = "0.1.0"
+__version__ = "0.4.0"

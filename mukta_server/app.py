@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from . import __version__
-from .api import API_PREFIX, devices, hello
+from .api import API_PREFIX, devices, hello, sync
 from .api.errors import install_error_handlers
 from .api.middleware import ClientVersionMiddleware, RequestBodyMiddleware
 from .db import Database
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(hello.router, prefix=API_PREFIX, tags=["versions"])
     app.include_router(devices.router, prefix=API_PREFIX, tags=["devices"])
+    app.include_router(sync.router, prefix=API_PREFIX, tags=["sync"])
 
     # Added innermost first: answers are compressed last, versions are checked before a
     # body is decompressed.

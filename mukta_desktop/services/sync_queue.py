@@ -16,10 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.workflow import Status
-from mukta_desktop.models import Estimate, MeasurementBook, Project, WorkOrder
+from mukta_desktop.models import Estimate, MeasurementBook, Project, WorkflowEvent, WorkOrder
 from mukta_desktop.models.base import utcnow
 from mukta_desktop.sync import outbox
 
+from .estimates import RECORD_TYPE as ESTIMATE_EVENTS
+from .estimates import SAVE_DRAFT
+from .measurement_books import RECORD_TYPE as MB_EVENTS
 from .measurement_books import mb_document
 from .record_documents import estimate_document, project_document, work_order_document
 from .users import Actor
@@ -73,9 +76,27 @@ def queue_mb(
     outbox.queue_record(session, MB, mb.id, mb_document(session, mb), action=action)
 
 
+def history(session: Session, record_type: str, record_id: str) -> dict[str, Any]:
+    """The workflow steps that brought a record to its state, for a server that has never
+    seen it: it replays them against the roles of the users who took them."""
+    events = session.scalars(
+        select(WorkflowEvent)
+        .where(WorkflowEvent.record_type == record_type, WorkflowEvent.record_id == record_id)
+        .order_by(WorkflowEvent.at, WorkflowEvent.id)
+    )
+    return {
+        "history": [
+            {"action": e.action, "by": e.by_login, "comment": e.comment, "at": e.at}
+            for e in events
+            if e.action != SAVE_DRAFT
+        ]
+    }
+
+
 def queue_everything(session: Session) -> int:
     """On enrolment: every record the server must know, oldest first, dependencies before
-    the records that name them. Returns how many operations were queued."""
+    the records that name them, each with the steps that brought it to its state. Returns
+    how many operations were queued."""
     before = outbox.summary(session).last_seq
     for project in session.scalars(select(Project).order_by(Project.created_at)):
         queue_project(session, project)
@@ -83,11 +104,11 @@ def queue_everything(session: Session) -> int:
     for estimate in session.scalars(
         select(Estimate).order_by(Estimate.revision_no, Estimate.created_at)
     ):
-        queue_estimate(session, estimate)
+        queue_estimate(session, estimate, history(session, ESTIMATE_EVENTS, estimate.id))
     for order in session.scalars(select(WorkOrder).order_by(WorkOrder.created_at)):
         queue_work_order(session, order)
     for mb in session.scalars(
         select(MeasurementBook).order_by(MeasurementBook.period_start, MeasurementBook.created_at)
     ):
-        queue_mb(session, mb)
+        queue_mb(session, mb, history(session, MB_EVENTS, mb.id))
     return outbox.summary(session).last_seq - before

@@ -3,6 +3,7 @@
 from .accounts import Device, ServerUser, Tenant
 from .base import Base, DecimalText, UtcDateTime, utcnow
 from .changes import CHANGE_SEQ, Change, ChangeCounter
+from .records import DeviceOperation, HeldOperation, Record
 
 __all__ = [
     "CHANGE_SEQ",
@@ -11,6 +12,9 @@ __all__ = [
     "ChangeCounter",
     "DecimalText",
     "Device",
+    "DeviceOperation",
+    "HeldOperation",
+    "Record",
     "ServerUser",
     "Tenant",
     "UtcDateTime",

@@ -1,0 +1,77 @@
+"""A desktop's work for the sync tests: one officer holding every role of a ULB (small ULBs
+do) makes a project, an approved estimate, a work order and an approved MB."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from mukta_desktop.domain.estimate import LineCategory
+from mukta_desktop.domain.measurements import MeasurementRow, RowKind
+from mukta_desktop.domain.roles import Role
+from mukta_desktop.domain.sor import RateHeads
+from mukta_desktop.domain.workflow import Action
+from mukta_desktop.services.database import Database
+from mukta_desktop.services.estimate_views import EstimateDraft, LineDraft
+from mukta_desktop.services.estimates import act, create_estimate
+from mukta_desktop.services.mb_views import MbLineDraft
+from mukta_desktop.services.measurement_books import act_mb, create_mb
+from mukta_desktop.services.projects import NewProject, create_project
+from mukta_desktop.services.sor_catalog import NewSor, create_sor
+from mukta_desktop.services.users import Actor
+from mukta_desktop.services.work_orders import create_work_order
+
+ULB = "od.dhenkanal"
+OFFICER = Actor("officer", "ULB officer", ULB, frozenset(Role))
+ADMIN = Actor("admin", "State admin", "od", frozenset({Role.MDMS_STATE_ADMIN}))
+TODAY = date(2026, 11, 21)
+D = Decimal
+
+
+def row(number: str) -> MeasurementRow:
+    return MeasurementRow(RowKind.PLUS, "", D(number), None, None, None)
+
+
+def officer_work(db: Database) -> tuple[str, str]:
+    """The numbers of the approved estimate and of the approved MB."""
+    sor = create_sor(
+        db,
+        ADMIN,
+        NewSor(
+            type_code="W",
+            sub_type_code="FL",
+            variant_code="GF",
+            uom_code="SQM",
+            rate_quantity=D(1),
+            description="Vitrified tile flooring",
+            first_rate=RateHeads(material=D("1307.80"), labour=D("3598.02")),
+            first_rate_from=date(2026, 4, 1),
+        ),
+        today=date(2026, 4, 1),
+    ).code
+    project = create_project(db, OFFICER, NewProject(name="Drain", ward="5"), today=TODAY).number
+    line = LineDraft(LineCategory.SOR, "", "", D(0), rows=(row("8"),), sor_code=sor)
+    estimate = create_estimate(
+        db,
+        OFFICER,
+        project_number=project,
+        draft=EstimateDraft(date(2026, 6, 15), "", (line,)),
+        today=TODAY,
+    ).number
+    for action in (Action.SUBMIT, Action.VERIFY, Action.SANCTION, Action.APPROVE):
+        act(db, OFFICER, estimate, action, comment=action.label)
+    order = create_work_order(
+        db,
+        OFFICER,
+        estimate_number=estimate,
+        organisation="Maa Tarini SHG",
+        start=date(2026, 7, 1),
+        end=date(2026, 9, 30),
+        today=TODAY,
+    )
+    mb = create_mb(
+        db, OFFICER, order.number, today=TODAY, lines=[MbLineDraft(order.lines[0].key, (row("5"),))]
+    ).number
+    for action in (Action.SUBMIT, Action.VERIFY, Action.APPROVE):
+        act_mb(db, OFFICER, mb, action)
+    return estimate, mb
