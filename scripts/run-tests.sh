@@ -11,4 +11,5 @@ echo "== mypy"
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== pytest"
-.venv/bin/pytest "$@"
+# Two workers (the CI machine has two cores); a test file stays on one worker.
+.venv/bin/pytest -n "${MUKTA_TEST_WORKERS:-auto}" --dist loadfile "$@"
