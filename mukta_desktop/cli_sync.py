@@ -93,6 +93,7 @@ def _run(db: Database, args: argparse.Namespace) -> int:
 def _status(db: Database, args: argparse.Namespace) -> int:
     from mukta_desktop.services.sync_run import sync_status
     from mukta_desktop.services.sync_setup import connect
+    from mukta_desktop.domain.errors import DomainError
     from mukta_desktop.sync.client import SyncError
 
     status = sync_status(db)
@@ -102,9 +103,8 @@ def _status(db: Database, args: argparse.Namespace) -> int:
             with connect(db) as client:
                 client.hello()
                 online = True
-        except (SyncError, Refused):
-            online = False
-        except Exception:
+        except (SyncError, Refused, DomainError):
+            # Unreachable, refused or without a token: offline, as far as this status says.
             online = False
     shown = {
         "server": status.server or None,
