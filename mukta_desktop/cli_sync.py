@@ -91,9 +91,9 @@ def _run(db: Database, args: argparse.Namespace) -> int:
 
 
 def _status(db: Database, args: argparse.Namespace) -> int:
+    from mukta_desktop.domain.errors import DomainError
     from mukta_desktop.services.sync_run import sync_status
     from mukta_desktop.services.sync_setup import connect
-    from mukta_desktop.domain.errors import DomainError
     from mukta_desktop.sync.client import SyncError
 
     status = sync_status(db)
