@@ -110,7 +110,7 @@ def _status(db: Database, args: argparse.Namespace) -> int:
         "server": status.server or None,
         "online": online,
         "pending_records": status.pending_records,
-        "pending_photos": 0,
+        "pending_photos": status.pending_photos,
         "conflicts": status.conflicts,
         "last_success": None
         if status.last_success is None

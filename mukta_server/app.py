@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from . import __version__
-from .api import API_PREFIX, devices, hello, sync
+from .api import API_PREFIX, devices, hello, photos, sync
 from .api.errors import install_error_handlers
 from .api.middleware import ClientVersionMiddleware, RequestBodyMiddleware
 from .db import Database
@@ -54,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(hello.router, prefix=API_PREFIX, tags=["versions"])
     app.include_router(devices.router, prefix=API_PREFIX, tags=["devices"])
     app.include_router(sync.router, prefix=API_PREFIX, tags=["sync"])
+    app.include_router(photos.router, prefix=API_PREFIX, tags=["photos"])
 
     # Added innermost first: answers are compressed last, versions are checked before a
     # body is decompressed.

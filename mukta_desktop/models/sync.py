@@ -64,3 +64,11 @@ class SyncedRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class UploadedPhoto(Base):
+    """A photo the server has (uploaded, or found there by its hash): not sent again."""
+
+    __tablename__ = "uploaded_photo"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -8,6 +8,7 @@ The network is `mukta_desktop.sync.client`; this module owns the database side."
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
-from mukta_desktop.models import OutboxOperation, SyncedRecord, SyncState
+from mukta_desktop.domain.workflow import Status
+from mukta_desktop.models import (
+    MbPhoto,
+    MeasurementBook,
+    OutboxOperation,
+    SyncedRecord,
+    SyncState,
+    UploadedPhoto,
+)
 from mukta_desktop.models.base import utcnow
 from mukta_desktop.sync import outbox
 from mukta_desktop.sync.client import (
@@ -28,6 +37,7 @@ from mukta_desktop.sync.client import (
 )
 
 from .database import Database
+from .measurement_books import photo_store
 
 # The server's answer as the outbox keeps it: acknowledged (awaiting a pull that confirms
 # it), or held for the engineer (conflict, locked, rejected: kept whole, shown).
@@ -54,6 +64,7 @@ class SyncStatus:
     server: str
     enrolled: bool
     pending_records: int
+    pending_photos: int
     conflicts: int
     last_success: datetime | None
     last_error: str
@@ -177,12 +188,49 @@ def _confirm(session: Session, change: Change) -> None:
     )
 
 
+def _photos_to_send(session: Session) -> list[tuple[str, str]]:
+    """Photos of MBs that left the device (not drafts) the server is not known to have."""
+    sent = select(UploadedPhoto.sha256)
+    return [
+        (sha, media_type)
+        for sha, media_type in session.execute(
+            select(MbPhoto.sha256, MbPhoto.media_type)
+            .join(MeasurementBook, MeasurementBook.id == MbPhoto.mb_id)
+            .where(MeasurementBook.status != Status.DRAFTED.value, MbPhoto.sha256.not_in(sent))
+            .distinct()
+        )
+    ]
+
+
+def upload_photos(
+    db: Database, client: SyncClient, *, progress: Callable[[int, int], None] | None = None
+) -> tuple[int, int]:
+    """Send the photos the server lacks (a record may arrive before its photos; approval on
+    the server waits for them). Returns (photos sent, chunks sent)."""
+    store = photo_store(db)
+    with db.read() as session:
+        waiting = _photos_to_send(session)
+    photos = chunks = 0
+    for sha, media_type in waiting:
+        if not client.photo_exists(sha):
+            chunks += client.upload_photo(
+                store.path_for(sha, media_type), sha, media_type, progress=progress
+            )
+            photos += 1
+        with db.unit_of_work() as session:
+            if session.get(UploadedPhoto, sha) is None:
+                session.add(UploadedPhoto(sha256=sha))
+    return photos, chunks
+
+
 def sync_once(db: Database, client: SyncClient) -> SyncReport:
-    """Push, then pull. A failure stops the round with its reason; nothing local is lost."""
+    """Push, upload photos, then pull. A failure stops the round with its reason; nothing
+    local is lost."""
     answered = applied = held = pulled = 0
     error = ""
     try:
         answered, applied, held = push_outbox(db, client)
+        upload_photos(db, client)
         pulled = pull_changes(db, client)
     except SyncError as exc:
         error = exc.message
@@ -202,6 +250,7 @@ def sync_status(db: Database) -> SyncStatus:
             server="" if state is None else state.server_url,
             enrolled=state is not None,
             pending_records=summary.pending,
+            pending_photos=0 if state is None else len(_photos_to_send(session)),
             conflicts=summary.held,
             last_success=None if state is None else state.last_success_at,
             last_error="" if state is None else state.last_error,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from mukta_desktop.domain.estimate import LineCategory
 from mukta_desktop.domain.measurements import MeasurementRow, RowKind
@@ -15,7 +16,7 @@ from mukta_desktop.services.database import Database
 from mukta_desktop.services.estimate_views import EstimateDraft, LineDraft
 from mukta_desktop.services.estimates import act, create_estimate
 from mukta_desktop.services.mb_views import MbLineDraft
-from mukta_desktop.services.measurement_books import act_mb, create_mb
+from mukta_desktop.services.measurement_books import act_mb, add_photo, create_mb
 from mukta_desktop.services.projects import NewProject, create_project
 from mukta_desktop.services.sor_catalog import NewSor, create_sor
 from mukta_desktop.services.users import Actor
@@ -32,8 +33,8 @@ def row(number: str) -> MeasurementRow:
     return MeasurementRow(RowKind.PLUS, "", D(number), None, None, None)
 
 
-def officer_work(db: Database) -> tuple[str, str]:
-    """The numbers of the approved estimate and of the approved MB."""
+def officer_work(db: Database, photo: Path | None = None) -> tuple[str, str]:
+    """The numbers of the approved estimate and of the approved MB (with `photo`)."""
     sor = create_sor(
         db,
         ADMIN,
@@ -72,6 +73,8 @@ def officer_work(db: Database) -> tuple[str, str]:
     mb = create_mb(
         db, OFFICER, order.number, today=TODAY, lines=[MbLineDraft(order.lines[0].key, (row("5"),))]
     ).number
+    if photo is not None:
+        add_photo(db, OFFICER, mb, photo)
     for action in (Action.SUBMIT, Action.VERIFY, Action.APPROVE):
         act_mb(db, OFFICER, mb, action)
     return estimate, mb
