@@ -10,7 +10,6 @@ from decimal import Decimal
 from mukta_desktop.domain.dates import format_date, india_today
 from mukta_desktop.domain.estimate import CostAnalysis, Line, LineCategory, line_analysis
 from mukta_desktop.domain.numbers import ONE, format_indian, plain_text
-from mukta_desktop.domain.sor import MATERIAL_COST_HEADS
 from mukta_desktop.domain.workflow import Status
 from mukta_desktop.services.estimate_views import EstimateView, HistoryEvent, LineView
 
@@ -91,15 +90,6 @@ def line_cost(line: LineView) -> CostAnalysis | None:
             heads=d.heads,
         )
     )
-
-
-def material_rate(line: LineView) -> Decimal:
-    """The part of the rate the analysis counts as material (material and the charges on it)."""
-    heads = line.draft.heads
-    if heads is None:
-        return Decimal(0)
-    values = heads.as_dict()
-    return sum((values[h] for h in MATERIAL_COST_HEADS), Decimal(0))
 
 
 def rate_quantity(line: LineView) -> Decimal:

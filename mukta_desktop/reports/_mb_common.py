@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from mukta_desktop.domain.dates import INDIA, format_date
 from mukta_desktop.domain.numbers import ZERO, format_indian
-from mukta_desktop.domain.sor import MATERIAL_COST_HEADS, RateHeads
 from mukta_desktop.domain.workflow import Action, Status
 from mukta_desktop.services.estimate_views import HistoryEvent
 from mukta_desktop.services.mb_views import MbLineView, MbView, PhotoView
@@ -167,15 +166,6 @@ def code_of(line: MbLineView) -> str:
 
 def item_label(line: MbLineView) -> str:
     return f"{code_of(line)} — {line.item.description}"
-
-
-def material_rate(heads: RateHeads | None) -> Decimal:
-    """The part of a rate the utilization counts as material (material and the charges on
-    it), by the rule of domain.estimate.line_analysis."""
-    if heads is None:
-        return ZERO
-    values = heads.as_dict()
-    return sum((values[h] for h in MATERIAL_COST_HEADS), ZERO)
 
 
 def has_utilization(line: MbLineView) -> bool:

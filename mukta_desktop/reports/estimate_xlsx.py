@@ -27,11 +27,11 @@ from ._common import (
     document_title,
     estimate_line,
     line_cost,
-    material_rate,
     overhead_label,
     project_line,
     signatories,
 )
+from ._cost_sheet import CostItem, write_cost_items
 from ._output import Cancelled, Progress, Steps, atomic_target
 from .xlsx_base import (
     BOLD,
@@ -280,7 +280,7 @@ def _analysis(
 ) -> None:
     sheet = Sheet(book, "Analysis", ANALYSIS_COLUMNS, landscape=True)
     sheet.heading(view.tenant_name, f"{title} — ANALYSIS STATEMENT", lines)
-    rows: list[int] = []
+    items: list[CostItem] = []
     for item, (line, abstract_row) in enumerate(
         zip(view.lines, abstract.quantity_rows, strict=True), 1
     ):
@@ -288,30 +288,16 @@ def _analysis(
         heads = line.draft.heads
         if line_cost(line) is None or heads is None:
             continue
-        r = sheet.next_row()
-        rows.append(r)
-        sheet.put(r, 1, item, CENTRE)
-        sheet.text(r, 2, line.draft.sor_code or "")
-        sheet.text(r, 3, line.draft.description, WRAP)
-        sheet.put(r, 4, f"=Abstract!E{abstract_row}", QTY)
-        sheet.text(r, 5, line.draft.unit, CENTRE)
-        sheet.put(r, 6, number(line.draft.rate_quantity), NUMBER)
-        sheet.put(r, 7, number(material_rate(line)), MONEY)
-        sheet.put(r, 8, number(heads.labour), MONEY)
-        sheet.put(r, 9, number(heads.machinery), MONEY)
-        for col, rate_col in ((10, "G"), (11, "H"), (12, "I")):
-            sheet.put(r, col, f"=ROUND(D{r}*{rate_col}{r}/F{r},2)", MONEY)
-        sheet.put(r, 13, f"=J{r}+K{r}+L{r}", MONEY)
-    r = sheet.next_row()
-    sheet.text(r, 3, "Total", NUMBER + BOLD)
-    for col, letter in ((10, "J"), (11, "K"), (12, "L"), (13, "M")):
-        formula = f"=SUM({letter}{rows[0]}:{letter}{rows[-1]})" if rows else 0
-        sheet.put(r, col, formula, MONEY + BOLD)
-    sheet.top_rule(r)
-    skipped = sum(1 for line in view.lines if line_cost(line) is None)
-    if skipped:
-        r = sheet.next_row()
-        sheet.text(
-            r, 3, f"{skipped} non-SOR item(s) have no rate analysis and are not in this statement."
+        items.append(
+            CostItem(
+                item,
+                line.draft.sor_code or "",
+                line.draft.description,
+                f"=Abstract!E{abstract_row}",
+                line.draft.unit,
+                line.draft.rate_quantity,
+                heads,
+            )
         )
+    write_cost_items(sheet, items, total_items=len(view.lines))
     sheet.print_setup(footer)

@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from mukta_desktop.domain.measurements import RowKind
 from mukta_desktop.services.mb_views import MbView, PhotoView
 
+from ._cost_sheet import CostItem, write_cost_items
 from ._mb_common import (
     DEDUCT,
     NOT_MEASURED,
@@ -37,7 +38,6 @@ from ._mb_common import (
     gps_text,
     has_utilization,
     is_approved,
-    material_rate,
     mb_line,
     mb_signatories,
     picture_text,
@@ -323,37 +323,20 @@ def _signature_rows(sheet: Sheet, view: MbView) -> None:
 
 def _utilization(book: Workbook, view: MbView, abstract: AbstractCells) -> None:
     sheet = _new_sheet(book, view, "Utilization", "UTILIZATION STATEMENT", UTILIZATION_COLUMNS)
-    rows: list[int] = []
-    for line, abstract_row in zip(view.lines, abstract.item_rows, strict=True):
-        heads = line.item.heads
-        if not has_utilization(line) or heads is None:
-            continue
-        r = sheet.next_row()
-        rows.append(r)
-        sheet.put(r, 1, line.position, CENTRE)
-        sheet.text(r, 2, code_of(line))
-        sheet.text(r, 3, line.item.description, WRAP)
-        sheet.put(r, 4, f"=Abstract!L{abstract_row}", QTY)
-        sheet.text(r, 5, line.item.unit, CENTRE)
-        sheet.put(r, 6, number(line.item.rate_quantity), NUMBER)
-        sheet.put(r, 7, number(material_rate(heads)), MONEY)
-        sheet.put(r, 8, number(heads.labour), MONEY)
-        sheet.put(r, 9, number(heads.machinery), MONEY)
-        for col, rate_col in ((10, "G"), (11, "H"), (12, "I")):
-            sheet.put(r, col, f"=ROUND(D{r}*{rate_col}{r}/F{r},2)", MONEY)
-        sheet.put(r, 13, f"=J{r}+K{r}+L{r}", MONEY)
-    r = sheet.next_row()
-    sheet.text(r, 3, "Total", NUMBER + BOLD)
-    for col, letter in ((10, "J"), (11, "K"), (12, "L"), (13, "M")):
-        formula = f"=SUM({letter}{rows[0]}:{letter}{rows[-1]})" if rows else 0
-        sheet.put(r, col, formula, MONEY + BOLD)
-    sheet.top_rule(r)
-    skipped = len(view.lines) - len(rows)
-    if skipped:
-        r = sheet.next_row()
-        sheet.text(
-            r, 3, f"{skipped} non-SOR item(s) have no rate analysis and are not in this statement."
+    items = [
+        CostItem(
+            line.position,
+            code_of(line),
+            line.item.description,
+            f"=Abstract!L{abstract_row}",
+            line.item.unit,
+            line.item.rate_quantity,
+            line.item.heads,
         )
+        for line, abstract_row in zip(view.lines, abstract.item_rows, strict=True)
+        if has_utilization(line) and line.item.heads is not None
+    ]
+    write_cost_items(sheet, items, total_items=len(view.lines))
     sheet.print_setup(footer(view))
 
 
