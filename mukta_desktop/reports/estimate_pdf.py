@@ -231,23 +231,4 @@ def _analysis(pdf: ReportPdf, view: EstimateView, steps: Steps) -> None:
             ],
             rule=True,
         )
-    a = view.analysis
-    pdf.row(
-        [
-            Span("Total", 5, align="R", wrap=False),
-            money(a.material),
-            money(a.labour),
-            money(a.machinery),
-            money(a.material + a.labour + a.machinery),
-        ],
-        bold=True,
-        fill=TOTAL_FILL,
-        rule=True,
-    )
-    pdf.end_section()
-    if skipped:
-        pdf.ln(1)
-        pdf.paragraph(
-            f"{skipped} non-SOR item(s) have no rate analysis and are not in this statement.",
-            size=7,
-        )
+    pdf.cost_totals(view.analysis, skipped)

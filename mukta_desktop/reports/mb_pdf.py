@@ -433,26 +433,7 @@ def _utilization(pdf: MbPdf, view: MbView) -> None:
             ],
             rule=True,
         )
-    u = view.totals.utilization
-    pdf.row(
-        [
-            Span("Total", 5, align="R", wrap=False),
-            money(u.material),
-            money(u.labour),
-            money(u.machinery),
-            money(u.material + u.labour + u.machinery),
-        ],
-        bold=True,
-        fill=TOTAL_FILL,
-        rule=True,
-    )
-    pdf.end_section()
-    if skipped:
-        pdf.ln(1)
-        pdf.paragraph(
-            f"{skipped} non-SOR item(s) have no rate analysis and are not in this statement.",
-            size=7,
-        )
+    pdf.cost_totals(view.totals.utilization, skipped)
 
 
 # ---------------------------------------------------------------- timeline and photos

@@ -18,7 +18,9 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 from fpdf.fonts import TTFFont
 
-from ._common import Signatory
+from mukta_desktop.domain.estimate import CostAnalysis
+
+from ._common import Signatory, money
 from .fonts import RUPEE, FontFiles, find_fonts
 
 Align = Literal["L", "R", "C"]
@@ -365,6 +367,29 @@ class ReportPdf(FPDF):
         self.set_draw_color(0 if strong else RULE_GREY)
         self.line(self.l_margin, y, right - (0 if self.columns else self.r_margin), y)
         self.set_draw_color(0)
+
+    def cost_totals(self, cost: CostAnalysis, skipped: int) -> None:
+        """The total row of a material / labour / machinery statement (five columns of item
+        before the amounts) and a note on the non-SOR items it leaves out; ends the section."""
+        self.row(
+            [
+                Span("Total", 5, align="R", wrap=False),
+                money(cost.material),
+                money(cost.labour),
+                money(cost.machinery),
+                money(cost.material + cost.labour + cost.machinery),
+            ],
+            bold=True,
+            fill=TOTAL_FILL,
+            rule=True,
+        )
+        self.end_section()
+        if skipped:
+            self.ln(1)
+            self.paragraph(
+                f"{skipped} non-SOR item(s) have no rate analysis and are not in this statement.",
+                size=7,
+            )
 
     def paragraph(self, text: str, *, size: float = 8, bold: bool = False) -> None:
         self.use_font(size, bold=bold)
