@@ -16,16 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.canonical import canonical_json, content_hash
 from mukta_desktop.domain.errors import DomainError
 
+from .change_log import append_change
 from .db import Database
 from .enrolment import DeviceIdentity
-from .models import CHANGE_SEQ, Change, ChangeCounter, DeviceOperation, HeldOperation, Record
+from .models import Change, DeviceOperation, HeldOperation, Record
 from .models.base import utcnow
 from .record_rules import check_record
 
@@ -215,24 +216,25 @@ def _write_record(
         existing.updated_at = utcnow()
         existing.updated_by_device = device.device_id
     session.flush()
-    # The counter row's lock orders the change numbers by commit (sync-protocol §5).
-    seq = session.execute(
-        update(ChangeCounter)
-        .where(ChangeCounter.name == CHANGE_SEQ)
-        .values(value=ChangeCounter.value + 1)
-        .returning(ChangeCounter.value)
-    ).scalar_one()
-    session.add(
-        Change(
-            seq=seq,
-            tenant_code=device.tenant,
-            record_type=op.record_type,
-            record_id=op.record_id,
-            version=version,
-            content_hash=op.content_hash,
-            payload=text,
-        )
+    append_change(
+        session,
+        tenant=device.tenant,
+        record_type=op.record_type,
+        record_id=op.record_id,
+        version=version,
+        content_hash=op.content_hash,
+        payload=text,
+        action=_recorded_action(device, op.action),
     )
+
+
+def _recorded_action(
+    device: DeviceIdentity, action: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """The step as other devices will see it: a single step is always the token's user's."""
+    if action is None or "history" in action:
+        return action
+    return {**action, "by": device.login}
 
 
 def _hold(

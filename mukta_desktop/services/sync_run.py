@@ -206,31 +206,48 @@ def upload_photos(
     db: Database, client: SyncClient, *, progress: Callable[[int, int], None] | None = None
 ) -> tuple[int, int]:
     """Send the photos the server lacks (a record may arrive before its photos; approval on
-    the server waits for them). Returns (photos sent, chunks sent)."""
+    the server waits for them). `progress(bytes sent, bytes to send)` covers every photo of
+    the round. Returns (photos sent, chunks sent)."""
     store = photo_store(db)
     with db.read() as session:
         waiting = _photos_to_send(session)
+    paths = {sha: store.path_for(sha, media_type) for sha, media_type in waiting}
+    total = sum(path.stat().st_size for path in paths.values() if path.exists())
+    done = 0
     photos = chunks = 0
     for sha, media_type in waiting:
+        path = paths[sha]
         if not client.photo_exists(sha):
-            chunks += client.upload_photo(
-                store.path_for(sha, media_type), sha, media_type, progress=progress
-            )
+            base = done
+
+            def _report(offset: int, _size: int, base: int = base) -> None:
+                if progress is not None:
+                    progress(base + offset, total)
+
+            chunks += client.upload_photo(path, sha, media_type, progress=_report)
             photos += 1
+        done += path.stat().st_size if path.exists() else 0
+        if progress is not None:
+            progress(done, total)
         with db.unit_of_work() as session:
             if session.get(UploadedPhoto, sha) is None:
                 session.add(UploadedPhoto(sha256=sha))
     return photos, chunks
 
 
-def sync_once(db: Database, client: SyncClient) -> SyncReport:
+def sync_once(
+    db: Database,
+    client: SyncClient,
+    *,
+    photo_progress: Callable[[int, int], None] | None = None,
+) -> SyncReport:
     """Push, upload photos, then pull. A failure stops the round with its reason; nothing
-    local is lost."""
+    local is lost. `photo_progress(bytes sent, bytes to send)` follows the photo uploads."""
     answered = applied = held = pulled = 0
     error = ""
     try:
         answered, applied, held = push_outbox(db, client)
-        upload_photos(db, client)
+        upload_photos(db, client, progress=photo_progress)
         pulled = pull_changes(db, client)
     except SyncError as exc:
         error = exc.message

@@ -89,6 +89,9 @@ class Change:
     version: int
     content_hash: str
     payload: dict[str, Any]
+    # The workflow step that made this version ({"action", "by", "comment", "at"}), or
+    # {"history": [step, ...]} for a record that reached the server with its past.
+    action: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +211,7 @@ class SyncClient:
                     version=int(c["version"]),
                     content_hash=str(c["content_hash"]),
                     payload=dict(c["payload"]),
+                    action=None if c.get("action") is None else dict(c["action"]),
                 )
                 for c in data.get("changes", ())
             ),

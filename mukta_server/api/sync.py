@@ -45,6 +45,7 @@ class ChangeOut(BaseModel):
     version: int
     content_hash: str
     payload: dict[str, Any]
+    action: dict[str, Any] | None = None
 
 
 class ChangesOut(BaseModel):
@@ -108,6 +109,7 @@ def changes(
                 version=row.version,
                 content_hash=row.content_hash,
                 payload=json.loads(row.payload),
+                action=None if row.action is None else json.loads(row.action),
             )
             for row in rows
         ],

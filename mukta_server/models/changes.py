@@ -2,7 +2,8 @@
 
 `change.seq` comes from the `change_counter` row, updated inside the transaction that writes
 the change: that row lock makes sequence numbers become visible in number order, so a reader
-never sees change 12 while change 11 is still uncommitted. Filled by the push engine.
+never sees change 12 while change 11 is still uncommitted.
+Filled through `change_log.append_change`.
 """
 
 from __future__ import annotations
@@ -40,4 +41,7 @@ class Change(Base):
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
+    # The workflow step(s) that made this version (JSON), so other devices can show who
+    # did what with which comment; None for changes without a step.
+    action: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
