@@ -13,7 +13,7 @@ from .estimates import (
 from .masters import Overhead, SorSubType, SorTypeRow, Tenant, Unit, UnitAlias, Variant
 from .settings import AppSetting, Counter
 from .sor import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
-from .sync import OutboxOperation, SyncedRecord, SyncState, UploadedPhoto
+from .sync import OutboxOperation, PulledChange, SyncedRecord, SyncState, UploadedPhoto
 from .users import User
 from .works import MbLine, MbPhoto, MbRow, MeasurementBook, WorkOrder
 
@@ -45,6 +45,7 @@ __all__ = [
     "Tenant",
     "Unit",
     "UnitAlias",
+    "PulledChange",
     "UploadedPhoto",
     "User",
     "Variant",

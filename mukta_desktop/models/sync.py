@@ -72,3 +72,20 @@ class UploadedPhoto(Base):
     __tablename__ = "uploaded_photo"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PulledChange(Base):
+    """A change pulled from the server that could not be applied yet (a record it names has
+    not arrived, or it would clash with a local record): kept with the reason and tried
+    again after every pulled page, so the cursor can move on without losing it."""
+
+    __tablename__ = "pulled_change"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_type: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    parked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
