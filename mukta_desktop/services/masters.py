@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,21 +21,14 @@ from mukta_desktop.models import (
     UnitAlias,
     Variant,
 )
-
-
-def _seed() -> dict[str, Any]:
-    text = (
-        resources.files("mukta_desktop").joinpath("resources/seed/masters.json").read_text("utf-8")
-    )
-    data: dict[str, Any] = json.loads(text)
-    return data
+from mukta_desktop.sor_files.vocabulary import read_seed
 
 
 def ensure_masters(session: Session) -> None:
     """Load the master lists once, into a database that has none."""
     if session.scalar(select(func.count()).select_from(SorTypeRow)):
         return
-    seed = _seed()
+    seed = read_seed()
     for tenant in seed["tenants"]:
         session.add(
             Tenant(

@@ -9,7 +9,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
 from mukta_desktop.domain.sor import RateHeads
-from mukta_desktop.services.sor_import.report import ImportProblem
 from mukta_desktop.services.sor_views import (
     AnalysisLineInfo,
     ChargeInfo,
@@ -17,6 +16,7 @@ from mukta_desktop.services.sor_views import (
     SorPage,
     SorRow,
 )
+from mukta_desktop.sor_files.report import ImportProblem
 from mukta_desktop.ui.sor.models import (
     AnalysisChargesTableModel,
     AnalysisInputTableModel,

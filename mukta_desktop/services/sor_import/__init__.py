@@ -12,24 +12,20 @@ from pathlib import Path
 from mukta_desktop.domain.roles import can_manage_sor_definitions, can_set_rates, require
 from mukta_desktop.domain.sor import STATE_TENANT
 from mukta_desktop.models import Tenant
+from mukta_desktop.sor_files import in_file_order, read_source
+from mukta_desktop.sor_files.json_reader import FORMAT
+from mukta_desktop.sor_files.report import ImportProblem, ImportReport
+from mukta_desktop.sor_files.rules import check_permissions
+from mukta_desktop.sor_files.validate import validate_rows
+from mukta_desktop.sor_files.vocabulary import Vocabulary
 
 from ..database import Database
 from ..masters import load_masters
 from ..users import Actor
-from .json_format import FORMAT, export_sor_json, read_json
-from .plan import Plan, apply_plan, make_plan
-from .report import ImportProblem, ImportReport
-from .rows import Source
-from .validate import validate_rows
-from .vocabulary import Vocabulary
-from .xlsx_reader import not_a_workbook, read_workbook
+from .json_format import export_sor_json
+from .plan import apply_plan, make_plan
 
 __all__ = ["FORMAT", "ImportProblem", "ImportReport", "export_sor_json", "import_sor_file"]
-
-_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
-_SHOWN_CODES = 5
 
 
 def import_sor_file(
@@ -71,10 +67,10 @@ def import_sor_file(
             )
         lines, problems = validate_rows(source.rows, Vocabulary.from_masters(load_masters(session)))
         plan = make_plan(session, lines, tenant=tenant, effective_from=effective_from, today=today)
-        _check_permissions(actor, tenant, plan)
+        check_permissions(actor.roles, actor.tenant, tenant, plan)
         problems = [*source.problems, *problems, *plan.problems]
         if problems:
-            return ImportReport(path.name, problems=_in_file_order(problems, source))
+            return ImportReport(path.name, problems=in_file_order(problems, source))
         apply_plan(session, plan, tenant=tenant, by=actor.login)
     return ImportReport(
         path.name,
@@ -84,52 +80,3 @@ def import_sor_file(
         rates_added=len(plan.rates),
         rates_skipped=plan.rates_skipped,
     )
-
-
-def read_source(path: Path) -> Source:
-    """The rows of a file, chosen by extension (and, for other names, by the first bytes)."""
-    try:
-        with path.open("rb") as stream:
-            start = stream.read(8)
-    except FileNotFoundError:
-        return Source.failed(f"'{path}' was not found")
-    except OSError as exc:
-        return Source.failed(f"'{path}' cannot be read ({exc.strerror or exc})")
-    suffix = path.suffix.casefold()
-    if start.startswith(_OLD_EXCEL_MAGIC):
-        return Source.failed(
-            f"'{path.name}' is an old Excel 97-2003 workbook; save it as .xlsx and import that"
-        )
-    if suffix == ".json" or (suffix not in _WORKBOOK_SUFFIXES and start.lstrip()[:1] == b"{"):
-        return read_json(path)
-    if suffix in _WORKBOOK_SUFFIXES or start.startswith(_ZIP_MAGIC):
-        return read_workbook(path)
-    return Source.failed(not_a_workbook(path, f"unknown kind of file '{suffix or path.name}'"))
-
-
-def _check_permissions(actor: Actor, tenant: str, plan: Plan) -> None:
-    """Only the permissions the file needs: a city admin may load rates for existing SORs."""
-    if plan.changes_definitions:
-        codes = plan.definition_codes()
-        shown = ", ".join(codes[:_SHOWN_CODES]) + (", ..." if len(codes) > _SHOWN_CODES else "")
-        require(
-            can_manage_sor_definitions(actor.roles),
-            f"create or change SOR definitions ({shown})",
-            "MDMS_STATE_ADMIN",
-        )
-    if plan.rates:
-        require(
-            can_set_rates(actor.roles, actor.tenant, tenant),
-            f"set rates for {tenant}",
-            "MDMS_STATE_ADMIN" if tenant == STATE_TENANT else f"MDMS_CITY_ADMIN (of {tenant})",
-        )
-
-
-def _in_file_order(problems: list[ImportProblem], source: Source) -> tuple[ImportProblem, ...]:
-    sheet_order = {name: index for index, name in enumerate(source.sheets)}
-
-    def place(problem: ImportProblem) -> tuple[int, int, int]:
-        sheet = -1 if problem.sheet is None else sheet_order.get(problem.sheet, len(sheet_order))
-        return (0 if problem.row is None else 1, sheet, problem.row or 0)
-
-    return tuple(sorted(problems, key=place))

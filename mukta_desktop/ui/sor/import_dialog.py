@@ -32,8 +32,8 @@ from .models import ImportProblemsTableModel
 
 if TYPE_CHECKING:
     from mukta_desktop.services.database import Database
-    from mukta_desktop.services.sor_import.report import ImportReport
     from mukta_desktop.services.users import Actor
+    from mukta_desktop.sor_files.report import ImportReport
 
 FILE_FILTER = "SOR files (*.xlsx *.xlsm *.json);;Excel workbooks (*.xlsx *.xlsm);;JSON (*.json)"
 

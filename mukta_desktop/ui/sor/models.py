@@ -210,7 +210,7 @@ class AnalysisChargesTableModel(ColumnsTableModel[ChargeInfo]):
 # --- Import report -------------------------------------------------------------------------
 
 class ImportProblemLike(Protocol):
-    """What the table shows of services.sor_import.report.ImportProblem (that package is
+    """What the table shows of sor_files.report.ImportProblem (the importer is
     loaded only when an import runs)."""
 
     @property

@@ -1,18 +1,91 @@
-"""Codes or words, any case, for SOR type, sub type, variant and unit, resolved to master codes."""
+"""Codes or words, any case, for SOR type, sub type, variant and unit, resolved to master codes.
+
+The master lists come from the desktop's database (services.masters) or, on the head-office
+server, straight from the seed they are loaded from (`seed_vocabulary`): the same codes.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Protocol
 
 from mukta_desktop.domain.sor import SorType
 
-from ..masters import Masters
 from .values import BadValue
 
 NOT_APPLICABLE = "notapplicable"
 NOT_APPLICABLE_VARIANT = "NA"
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+class _Listed(Protocol):
+    """An entry of a master list: its code, name and (sub types) the SOR type it belongs to."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent(self) -> str: ...
+
+
+class MasterLists(Protocol):
+    """The master lists a vocabulary is made of (services.masters.Masters is one)."""
+
+    @property
+    def sor_types(self) -> Sequence[_Listed]: ...
+    @property
+    def sub_types(self) -> Sequence[_Listed]: ...
+    @property
+    def variants(self) -> Sequence[_Listed]: ...
+    @property
+    def units(self) -> Sequence[_Listed]: ...
+    @property
+    def unit_aliases(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    code: str
+    name: str
+    parent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SeedLists:
+    """The master lists as the seed file holds them."""
+
+    sor_types: tuple[Listed, ...]
+    sub_types: tuple[Listed, ...]
+    variants: tuple[Listed, ...]
+    units: tuple[Listed, ...]
+    unit_aliases: dict[str, str]
+
+
+def read_seed() -> dict[str, Any]:
+    """The seed of the master lists (resources/seed/masters.json), as parsed JSON."""
+    text = (
+        resources.files("mukta_desktop").joinpath("resources/seed/masters.json").read_text("utf-8")
+    )
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def seed_lists() -> SeedLists:
+    seed = read_seed()
+    return SeedLists(
+        sor_types=tuple(Listed(r["code"], r["name"]) for r in seed["sor_types"]),
+        sub_types=tuple(Listed(r["code"], r["name"], r["type"]) for r in seed["sor_sub_types"]),
+        variants=tuple(Listed(r["code"], r["name"]) for r in seed["variants"]),
+        units=tuple(Listed(r["code"], r["name"]) for r in seed["units"]),
+        unit_aliases={
+            alias.upper(): row["code"] for row in seed["units"] for alias in row["aliases"]
+        },
+    )
 
 
 def key(text: str) -> str:
@@ -32,7 +105,7 @@ class Vocabulary:
     unit_codes: tuple[str, ...]
 
     @classmethod
-    def from_masters(cls, masters: Masters) -> Vocabulary:
+    def from_masters(cls, masters: MasterLists) -> Vocabulary:
         sub_types: dict[tuple[str, str], str] = {}
         for sub in masters.sub_types:
             sub_types[(sub.parent, key(sub.name))] = sub.code
@@ -52,7 +125,7 @@ class Vocabulary:
             type_names={t.code: t.name for t in masters.sor_types},
             sub_types=sub_types,
             sub_type_codes={
-                t.code: tuple(s.code for s in masters.sub_types_of(t.code))
+                t.code: tuple(s.code for s in masters.sub_types if s.parent == t.code)
                 for t in masters.sor_types
             },
             variants={
