@@ -568,6 +568,14 @@ def _encode_jpeg_within_limit(
         )
 
 
+def describe_stored(data: bytes) -> tuple[int, int, bytes]:
+    """Width, height and thumbnail of a photo as stored (already checked and downscaled by
+    the device that took it; here it arrived from the server by its hash)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        return image.width, image.height, _thumbnail(image)
+
+
 def _thumbnail(image: Image.Image) -> bytes:
     size = _fit(*image.size, THUMBNAIL_LONG_SIDE)
     small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)

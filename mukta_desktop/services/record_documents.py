@@ -65,7 +65,6 @@ def estimate_document(session: Session, estimate: Estimate) -> dict[str, Any]:
                 "position": position,
                 "category": line.category.value,
                 "sor_code": line.sor_code,
-                "rate_id": line.rate_id,
                 "description": line.description,
                 "unit": line.unit,
                 "rate": fixed(line.rate, 2),

@@ -12,15 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from mukta_desktop.domain.canonical import canonical_json
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.workflow import Status
 from mukta_desktop.models import (
     MbPhoto,
     MeasurementBook,
     OutboxOperation,
+    PulledChange,
     SyncedRecord,
     SyncState,
     UploadedPhoto,
@@ -36,8 +38,10 @@ from mukta_desktop.sync.client import (
     SyncError,
 )
 
+from . import sync_apply
 from .database import Database
 from .measurement_books import photo_store
+from .photo_files import PhotoStore
 
 # The server's answer as the outbox keeps it: acknowledged (awaiting a pull that confirms
 # it), or held for the engineer (conflict, locked, rejected: kept whole, shown).
@@ -147,8 +151,11 @@ def _seen(session: Session, record_type: str, record_id: str, version: int, dige
 
 
 def pull_changes(db: Database, client: SyncClient) -> int:
-    """Fetch changes after the stored cursor, a page at a time; each page and the new cursor
-    are stored in one unit of work. Returns how many changes arrived."""
+    """Fetch changes after the stored cursor, a page at a time; each page is applied to the
+    local tables and stored with the new cursor in one unit of work. The photos a page's MBs
+    name are fetched first (files named by their hash: fetching one twice is harmless).
+    Returns how many changes arrived."""
+    store = photo_store(db)
     received = 0
     restarted = False
     while True:
@@ -163,19 +170,48 @@ def pull_changes(db: Database, client: SyncClient) -> int:
             with db.unit_of_work() as session:
                 _state(session).cursor = ""
             continue
+        _fetch_photos(client, store, page.changes)
         with db.unit_of_work() as session:
             for change in page.changes:
-                _confirm(session, change)
+                _receive(session, change, store)
+            _retry_parked(session, store)
             _state(session).cursor = page.cursor
         received += len(page.changes)
         if not page.more:
             return received
 
 
-def _confirm(session: Session, change: Change) -> None:
-    """What the server now holds of a record; an acknowledged operation it covers is
-    confirmed (only then may the device forget it)."""
-    _seen(session, change.record_type, change.record_id, change.version, change.content_hash)
+def _receive(session: Session, change: Change, store: PhotoStore) -> None:
+    """What the server now holds of a record: written into the local tables (unless local
+    work on it waits), and an acknowledged operation it covers is confirmed — only then may
+    the device forget it."""
+    _confirm_operations(session, change)
+    if change.record_type not in sync_apply.RECORD_TYPES:
+        # A kind of record this version does not keep (a newer server): noted, not applied.
+        _seen(session, change.record_type, change.record_id, change.version, change.content_hash)
+        return
+    try:
+        outcome = sync_apply.apply_change(
+            session,
+            record_type=change.record_type,
+            record_id=change.record_id,
+            version=change.version,
+            content_hash_=change.content_hash,
+            payload=change.payload,
+            action=change.action,
+            store=store,
+        )
+    except sync_apply.NotYet as waiting:
+        _park(session, change, waiting.message)
+        return
+    if outcome is not sync_apply.Outcome.KEPT_LOCAL:
+        # Local work keeps the base it was made on, so its push meets this version as a
+        # conflict instead of silently replacing it.
+        _seen(session, change.record_type, change.record_id, change.version, change.content_hash)
+        _drop_parked(session, change.record_type, change.record_id, change.version)
+
+
+def _confirm_operations(session: Session, change: Change) -> None:
     session.execute(
         update(OutboxOperation)
         .where(
@@ -186,6 +222,76 @@ def _confirm(session: Session, change: Change) -> None:
         )
         .values(state=CONFIRMED)
     )
+
+
+def _park(session: Session, change: Change, reason: str) -> None:
+    parked = session.get(PulledChange, change.seq)
+    if parked is not None:
+        parked.reason = reason
+        return
+    session.add(
+        PulledChange(
+            seq=change.seq,
+            record_type=change.record_type,
+            record_id=change.record_id,
+            version=change.version,
+            content_hash=change.content_hash,
+            payload=canonical_json(change.payload).decode("utf-8"),
+            action=None if change.action is None else canonical_json(change.action).decode(),
+            reason=reason,
+        )
+    )
+    session.flush()
+
+
+def _drop_parked(session: Session, record_type: str, record_id: str, version: int) -> None:
+    """A parked older version of a record is overtaken once a newer one is applied."""
+    session.execute(
+        delete(PulledChange).where(
+            PulledChange.record_type == record_type,
+            PulledChange.record_id == record_id,
+            PulledChange.version <= version,
+        )
+    )
+
+
+def _retry_parked(session: Session, store: PhotoStore) -> None:
+    """Try the parked changes again, oldest first, until a pass applies none of them (a
+    record a parked change waited for may itself have been parked)."""
+    while True:
+        parked = list(session.scalars(select(PulledChange).order_by(PulledChange.seq)))
+        progressed = False
+        for row in parked:
+            if session.get(PulledChange, row.seq) is None:
+                continue  # overtaken by a newer version applied in this pass
+            change = Change(
+                seq=row.seq,
+                record_type=row.record_type,
+                record_id=row.record_id,
+                version=row.version,
+                content_hash=row.content_hash,
+                payload=json.loads(row.payload),
+                action=None if row.action is None else json.loads(row.action),
+            )
+            session.delete(row)
+            session.flush()
+            _receive(session, change, store)
+            progressed = progressed or session.get(PulledChange, row.seq) is None
+        if not progressed:
+            return
+
+
+def _fetch_photos(client: SyncClient, store: PhotoStore, changes: tuple[Change, ...]) -> None:
+    for change in changes:
+        if change.record_type != sync_apply.MB:
+            continue
+        for photo in change.payload.get("photos", ()):
+            sha, media_type = str(photo["sha256"]), str(photo["media_type"])
+            if store.exists(sha, media_type):
+                continue
+            data = client.download_photo(sha)
+            if data is not None:
+                store.put(data, media_type)
 
 
 def _photos_to_send(session: Session) -> list[tuple[str, str]]:

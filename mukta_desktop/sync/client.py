@@ -6,6 +6,7 @@ back, each in one unit of work."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -228,6 +229,21 @@ class SyncClient:
             return False
         _raise_for(response, self.server_url)
         return True
+
+    def download_photo(self, sha256: str) -> bytes | None:
+        """A photo of the device's ULB by its hash (a verifier needs the JE's photos), or
+        None when it has not reached the server yet. The bytes are checked against the hash."""
+        try:
+            response = self._http.get(f"/photos/{sha256}")
+        except httpx.TransportError as exc:
+            raise Unreachable(f"The server {self.server_url} cannot be reached ({exc}).") from exc
+        if response.status_code == 404:
+            return None
+        _raise_for(response, self.server_url)
+        data = response.content
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise Unreachable(f"The photo {sha256[:12]}… arrived damaged; it is fetched again.")
+        return data
 
     def upload_photo(
         self,

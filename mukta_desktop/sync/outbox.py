@@ -82,6 +82,10 @@ def queue_record(
             SyncedRecord.record_type == record_type, SyncedRecord.record_id == record_id
         )
     )
+    if last is not None and last.state == PENDING:
+        # Steps taken one after another offline (verify, then sanction): each is made on
+        # the version the one before it will produce on the server.
+        known = (last.base_version or 0) + 1
     seq = (session.scalar(select(func.max(OutboxOperation.seq))) or 0) + 1
     session.add(
         OutboxOperation(

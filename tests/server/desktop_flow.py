@@ -3,16 +3,18 @@ do) makes a project, an approved estimate, a work order and an approved MB."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from mukta_desktop.domain.dates import INDIA
 from mukta_desktop.domain.estimate import LineCategory
 from mukta_desktop.domain.measurements import MeasurementRow, RowKind
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.domain.workflow import Action
 from mukta_desktop.services.database import Database
+from mukta_desktop.services.demo_photos import draw_site_photo
 from mukta_desktop.services.estimate_views import EstimateDraft, LineDraft
 from mukta_desktop.services.estimates import act, create_estimate
 from mukta_desktop.services.mb_views import MbLineDraft
@@ -33,9 +35,9 @@ def row(number: str) -> MeasurementRow:
     return MeasurementRow(RowKind.PLUS, "", D(number), None, None, None)
 
 
-def officer_work(db: Database, photo: Path | None = None) -> tuple[str, str]:
-    """The numbers of the approved estimate and of the approved MB (with `photo`)."""
-    sor = create_sor(
+def tile_sor(db: Database) -> str:
+    """A state SOR (vitrified tile flooring, 1307.80 material + 3598.02 labour per SQM)."""
+    return create_sor(
         db,
         ADMIN,
         NewSor(
@@ -50,6 +52,26 @@ def officer_work(db: Database, photo: Path | None = None) -> tuple[str, str]:
         ),
         today=date(2026, 4, 1),
     ).code
+
+
+def site_photo(tmp_path: Path, seed: int = 1, size: tuple[int, int] = (1600, 1200)) -> Path:
+    """A JPEG site photo with EXIF time and GPS, as a phone would give it."""
+    path = tmp_path / f"site-{seed}.jpg"
+    path.write_bytes(
+        draw_site_photo(
+            seed,
+            taken_at=datetime(2026, 7, 3, 10, 0, tzinfo=INDIA),
+            latitude=D("20.658741"),
+            longitude=D("85.598512"),
+            size=size,
+        )
+    )
+    return path
+
+
+def officer_work(db: Database, photo: Path | None = None) -> tuple[str, str]:
+    """The numbers of the approved estimate and of the approved MB (with `photo`)."""
+    sor = tile_sor(db)
     project = create_project(db, OFFICER, NewProject(name="Drain", ward="5"), today=TODAY).number
     line = LineDraft(LineCategory.SOR, "", "", D(0), rows=(row("8"),), sor_code=sor)
     estimate = create_estimate(

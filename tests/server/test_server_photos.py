@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from desktop_flow import OFFICER, ULB, officer_work
+from desktop_flow import OFFICER, ULB, officer_work, site_photo
 from server_support import DESKTOP_HEADERS, Server
 
-from mukta_desktop.domain.dates import INDIA
 from mukta_desktop.services.database import Database
-from mukta_desktop.services.demo_photos import draw_site_photo
 from mukta_desktop.services.sync_run import sync_once, sync_status
 from mukta_desktop.services.sync_setup import connect, enrol_device
 from mukta_desktop.sync.client import SyncClient
@@ -38,17 +34,7 @@ def officer_on_server(server: Server) -> Server:
 
 
 def _photo(tmp_path: Path) -> Path:
-    path = tmp_path / "site.jpg"
-    path.write_bytes(
-        draw_site_photo(
-            1,
-            taken_at=datetime(2026, 7, 3, 10, 0, tzinfo=INDIA),
-            latitude=Decimal("20.658741"),
-            longitude=Decimal("85.598512"),
-            size=(1600, 1200),
-        )
-    )
-    return path
+    return site_photo(tmp_path)
 
 
 def test_the_photos_of_a_pushed_mb_reach_the_server_once(
