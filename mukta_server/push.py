@@ -26,6 +26,7 @@ from mukta_desktop.domain.errors import DomainError
 from .change_log import append_change
 from .db import Database
 from .enrolment import DeviceIdentity
+from .mb_rules import PhotoLookup
 from .models import Change, DeviceOperation, HeldOperation, Record
 from .models.base import utcnow
 from .record_rules import check_record
@@ -66,12 +67,17 @@ class OperationAnswer:
 
 
 def push(
-    db: Database, device: DeviceIdentity, operations: Sequence[IncomingOperation]
+    db: Database,
+    device: DeviceIdentity,
+    operations: Sequence[IncomingOperation],
+    *,
+    photos: PhotoLookup | None = None,
 ) -> tuple[list[OperationAnswer], int]:
-    """Apply the operations in order; returns the answers and the next seq expected."""
+    """Apply the operations in order; returns the answers and the next seq expected.
+    `photos` says which photos the server holds (an MB is approved only with all of them)."""
     answers: list[OperationAnswer] = []
     for op in sorted(operations, key=lambda o: o.seq):
-        answers.append(_apply_once(db, device, op))
+        answers.append(_apply_once(db, device, op, photos))
     return answers, _next_seq(db, device)
 
 
@@ -87,11 +93,13 @@ def _last_seq(session: Session, device: DeviceIdentity) -> int:
     return last or 0
 
 
-def _apply_once(db: Database, device: DeviceIdentity, op: IncomingOperation) -> OperationAnswer:
+def _apply_once(
+    db: Database, device: DeviceIdentity, op: IncomingOperation, photos: PhotoLookup | None
+) -> OperationAnswer:
     for _attempt in range(3):
         try:
             with db.unit_of_work() as session:
-                return _apply(session, device, op)
+                return _apply(session, device, op, photos)
         except IntegrityError:
             # Another process stored this operation's answer first: read it back.
             continue
@@ -116,7 +124,9 @@ def _stored(session: Session, device: DeviceIdentity, seq: int) -> OperationAnsw
     )
 
 
-def _apply(session: Session, device: DeviceIdentity, op: IncomingOperation) -> OperationAnswer:
+def _apply(
+    session: Session, device: DeviceIdentity, op: IncomingOperation, photos: PhotoLookup | None
+) -> OperationAnswer:
     stored = _stored(session, device, op.seq)
     if stored is not None:
         return stored
@@ -159,7 +169,9 @@ def _apply(session: Session, device: DeviceIdentity, op: IncomingOperation) -> O
                 server_copy,
             )
     try:
-        check_record(session, device, op.record_type, op.payload, op.action, existing)
+        check_record(
+            session, device, op.record_type, op.payload, op.action, existing, photos=photos
+        )
     except DomainError as refusal:
         return _hold(session, device, op, "rejected", [refusal.message], existing)
     version = 1 if existing is None else existing.version + 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from mukta_desktop.domain.errors import PermissionDenied, ValidationError
 from mukta_desktop.domain.estimate import Line, LineCategory, Overhead, OverheadKind, compute
 from mukta_desktop.domain.mb import MbItem, check_ceilings, compute_mb
-from mukta_desktop.domain.measurements import MeasurementRow, RowKind
 from mukta_desktop.domain.roles import Role, parse_roles
 from mukta_desktop.domain.sor import RateHeads
 from mukta_desktop.domain.workflow import (
@@ -28,7 +27,9 @@ from mukta_desktop.domain.workflow import (
 )
 
 from .enrolment import DeviceIdentity
+from .mb_rules import PhotoLookup, check_mb_on_server
 from .models import Record, ServerUser
+from .payloads import dec, rows
 
 CREATORS = frozenset({Role.ESTIMATE_CREATOR, Role.MB_CREATOR})
 
@@ -40,12 +41,15 @@ def check_record(
     payload: dict[str, Any],
     action: dict[str, Any] | None,
     existing: Record | None,
+    *,
+    photos: PhotoLookup | None = None,
 ) -> None:
     roles = parse_roles(device.roles)
     steps = _steps(session, device, action, existing)
     if record_type == "measurement_book":
         _check_mb(payload)
         _check_steps(MB_WORKFLOW, payload, steps, existing)
+        check_mb_on_server(session, device.tenant, payload, existing, photos)
     elif record_type == "estimate":
         _check_estimate(payload)
         _check_steps(ESTIMATE_WORKFLOW, payload, steps, existing)
@@ -116,33 +120,10 @@ def _check_steps(
         raise ValidationError(f"The record is {after.label}, but its steps lead to {status.label}.")
 
 
-def _dec(value: Any, where: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationError(f"{where}: '{value}' is not a number.") from None
-
-
-def _rows(raw: list[dict[str, Any]], where: str) -> tuple[MeasurementRow, ...]:
-    return tuple(
-        MeasurementRow(
-            RowKind(str(r.get("kind", "PLUS"))),
-            str(r.get("name", "")),
-            _dec(r.get("number"), where),
-            _dec(r.get("length"), where),
-            _dec(r.get("breadth"), where),
-            _dec(r.get("depth"), where),
-        )
-        for r in raw
-    )
-
-
 def _heads(raw: dict[str, Any] | None, where: str) -> RateHeads | None:
     if not raw or all(v is None for v in raw.values()):
         return None
-    return RateHeads(**{k: _dec(v, where) or Decimal(0) for k, v in raw.items()})
+    return RateHeads(**{k: dec(v, where) or Decimal(0) for k, v in raw.items()})
 
 
 def _check_mb(payload: dict[str, Any]) -> None:
@@ -155,12 +136,12 @@ def _check_mb(payload: dict[str, Any]) -> None:
                 category=LineCategory(str(line.get("category"))),
                 description=str(line.get("description", "")),
                 unit=str(line.get("unit", "")),
-                rate=_dec(line.get("rate"), where) or Decimal(0),
-                rate_quantity=_dec(line.get("rate_quantity"), where) or Decimal(1),
-                estimate_quantity=_dec(line.get("estimate_quantity"), where) or Decimal(0),
-                previous_quantity=_dec(line.get("previous_quantity"), where) or Decimal(0),
-                previous_amount=_dec(line.get("previous_amount"), where) or Decimal(0),
-                rows=_rows(line.get("rows", []), where),
+                rate=dec(line.get("rate"), where) or Decimal(0),
+                rate_quantity=dec(line.get("rate_quantity"), where) or Decimal(1),
+                estimate_quantity=dec(line.get("estimate_quantity"), where) or Decimal(0),
+                previous_quantity=dec(line.get("previous_quantity"), where) or Decimal(0),
+                previous_amount=dec(line.get("previous_amount"), where) or Decimal(0),
+                rows=rows(line.get("rows", []), where),
                 sor_code=line.get("sor_code"),
                 heads=_heads(line.get("heads"), where),
             )
@@ -168,17 +149,17 @@ def _check_mb(payload: dict[str, Any]) -> None:
     totals = compute_mb(items)
     for line, figures in zip(payload.get("lines", []), totals.items, strict=True):
         where = f"Line {int(line.get('position', 0)) + 1}"
-        if _dec(line.get("quantity"), where) != figures.quantity:
+        if dec(line.get("quantity"), where) != figures.quantity:
             raise ValidationError(
                 f"{where}: the quantity {line.get('quantity')} does not follow from its rows "
                 f"({figures.quantity})."
             )
-        if _dec(line.get("amount"), where) != figures.amount:
+        if dec(line.get("amount"), where) != figures.amount:
             raise ValidationError(
                 f"{where}: the amount {line.get('amount')} is not quantity × rate "
                 f"({figures.amount})."
             )
-    if _dec(payload.get("total"), "Total") != totals.total:
+    if dec(payload.get("total"), "Total") != totals.total:
         raise ValidationError(
             f"The MB total {payload.get('total')} is not the sum of its lines ({totals.total})."
         )
@@ -195,13 +176,13 @@ def _check_estimate(payload: dict[str, Any]) -> None:
                 LineCategory(str(line.get("category"))),
                 str(line.get("description", "")),
                 str(line.get("unit", "")),
-                _dec(line.get("rate"), where) or Decimal(0),
-                _rows(line.get("rows", []), where),
-                _dec(line.get("rate_quantity"), where) or Decimal(1),
+                dec(line.get("rate"), where) or Decimal(0),
+                rows(line.get("rows", []), where),
+                dec(line.get("rate_quantity"), where) or Decimal(1),
                 line.get("sor_code"),
                 _heads(line.get("heads"), where),
-                _dec(line.get("used_quantity"), where),
-                _dec(line.get("used_rate"), where),
+                dec(line.get("used_quantity"), where),
+                dec(line.get("used_rate"), where),
             )
         )
     overheads = [
@@ -209,13 +190,13 @@ def _check_estimate(payload: dict[str, Any]) -> None:
             str(o.get("code")),
             str(o.get("description", "")),
             OverheadKind(str(o.get("kind"))),
-            _dec(o.get("percent"), "Overhead"),
-            _dec(o.get("lump_sum"), "Overhead"),
+            dec(o.get("percent"), "Overhead"),
+            dec(o.get("lump_sum"), "Overhead"),
         )
         for o in payload.get("overheads", [])
     ]
     totals = compute(lines, overheads)
-    if _dec(payload.get("total"), "Total") != totals.total:
+    if dec(payload.get("total"), "Total") != totals.total:
         raise ValidationError(
             f"The estimate total {payload.get('total')} does not follow from its lines "
             f"({totals.total})."

@@ -41,7 +41,7 @@ from mukta_desktop.sync.client import (
 from . import sync_apply
 from .database import Database
 from .measurement_books import photo_store
-from .photo_files import PhotoStore
+from .photo_files import PhotoStore, describe_stored
 
 # The server's answer as the outbox keeps it: acknowledged (awaiting a pull that confirms
 # it), or held for the engineer (conflict, locked, rejected: kept whole, shown).
@@ -170,8 +170,11 @@ def pull_changes(db: Database, client: SyncClient) -> int:
             with db.unit_of_work() as session:
                 _state(session).cursor = ""
             continue
-        _fetch_photos(client, store, page.changes)
+        fetched = _fetch_photos(client, store, page.changes)
         with db.unit_of_work() as session:
+            for sha in fetched:
+                if session.get(UploadedPhoto, sha) is None:
+                    session.add(UploadedPhoto(sha256=sha))
             for change in page.changes:
                 _receive(session, change, store)
             _retry_parked(session, store)
@@ -281,7 +284,10 @@ def _retry_parked(session: Session, store: PhotoStore) -> None:
             return
 
 
-def _fetch_photos(client: SyncClient, store: PhotoStore, changes: tuple[Change, ...]) -> None:
+def _fetch_photos(client: SyncClient, store: PhotoStore, changes: tuple[Change, ...]) -> set[str]:
+    """Fetch the photos the page's MBs name that are not here; returns the hashes the
+    server is known to hold (not to be uploaded back)."""
+    on_server: set[str] = set()
     for change in changes:
         if change.record_type != sync_apply.MB:
             continue
@@ -292,6 +298,8 @@ def _fetch_photos(client: SyncClient, store: PhotoStore, changes: tuple[Change, 
             data = client.download_photo(sha)
             if data is not None:
                 store.put(data, media_type)
+                on_server.add(sha)
+    return on_server
 
 
 def _photos_to_send(session: Session) -> list[tuple[str, str]]:
@@ -341,6 +349,40 @@ def upload_photos(
     return photos, chunks
 
 
+def complete_photos(db: Database, client: SyncClient) -> int:
+    """Photos of pulled MBs that were not on the server when the MB came: fetched now, and
+    their size and thumbnail filled in (an approved MB's rows never change; its file is
+    enough). Returns how many arrived."""
+    store = photo_store(db)
+    with db.read() as session:
+        waiting = list(
+            session.execute(
+                select(MbPhoto.id, MbPhoto.sha256, MbPhoto.media_type).where(
+                    MbPhoto.stored_bytes == 0
+                )
+            )
+        )
+    arrived = 0
+    for photo_id, sha, media_type in waiting:
+        if not store.exists(sha, media_type):
+            data = client.download_photo(sha)
+            if data is None:
+                continue
+            store.put(data, media_type)
+        arrived += 1
+        data = store.read(sha, media_type)
+        width, height, thumbnail = describe_stored(data)
+        with db.unit_of_work() as session:
+            photo = session.get_one(MbPhoto, photo_id)
+            mb = session.get_one(MeasurementBook, photo.mb_id)
+            if mb.status != Status.APPROVED.value:
+                photo.width, photo.height, photo.thumbnail = width, height, thumbnail
+                photo.stored_bytes = photo.original_bytes = len(data)
+            if session.get(UploadedPhoto, sha) is None:
+                session.add(UploadedPhoto(sha256=sha))
+    return arrived
+
+
 def sync_once(
     db: Database,
     client: SyncClient,
@@ -352,9 +394,11 @@ def sync_once(
     answered = applied = held = pulled = 0
     error = ""
     try:
-        answered, applied, held = push_outbox(db, client)
+        # Photos first: the server approves an MB only once all its photos are there.
         upload_photos(db, client, progress=photo_progress)
+        answered, applied, held = push_outbox(db, client)
         pulled = pull_changes(db, client)
+        complete_photos(db, client)
     except SyncError as exc:
         error = exc.message
     with db.unit_of_work() as session:

@@ -74,6 +74,7 @@ def push_operations(body: PushIn, request: Request, device: CurrentDevice) -> Pu
             )
             for op in body.ops
         ],
+        photos=request.app.state.storage,
     )
     return PushOut(results=[a.as_json() for a in answers], next_seq=next_seq)
 
