@@ -24,6 +24,7 @@ from mukta_desktop.domain.canonical import canonical_json, content_hash
 from mukta_desktop.domain.errors import DomainError
 
 from .change_log import append_change
+from .compaction import compacted_through
 from .db import Database
 from .enrolment import DeviceIdentity
 from .mb_rules import PhotoLookup
@@ -305,12 +306,18 @@ def _answer(
     return answer
 
 
+class CursorExpired(Exception):
+    """The changes after this cursor were compacted away: pull again from the start."""
+
+
 def changes_after(
     db: Database, device: DeviceIdentity, cursor: int, limit: int
 ) -> tuple[list[Change], int, bool]:
-    """Changes the device may see after `cursor`: its ULB's records (state-level data is the
-    SOR's, pulled the same way once it is served)."""
+    """Changes the device may see after `cursor`: its ULB's records and the state's (SOR
+    and rates). A cursor inside the compacted part of the log raises CursorExpired."""
     with db.read() as session:
+        if 0 < cursor < compacted_through(session):
+            raise CursorExpired(cursor)
         rows = list(
             session.scalars(
                 select(Change)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from mukta_server.push import IncomingOperation, changes_after, push
+from mukta_server.push import CursorExpired, IncomingOperation, changes_after, push
 
 from .auth import CurrentDevice, database
 from .errors import ApiError, ErrorBody
@@ -91,7 +91,7 @@ def _cursor(text: str) -> int:
 @router.get(
     "/changes",
     response_model=ChangesOut,
-    responses={400: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    responses={400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 410: {"model": ErrorBody}},
 )
 def changes(
     request: Request,
@@ -100,7 +100,14 @@ def changes(
     limit: int = Query(default=500, ge=1, le=1000),
 ) -> ChangesOut:
     """Changes of the device's ULB (and the state's) after the cursor, oldest first."""
-    rows, last, more = changes_after(database(request), device, _cursor(cursor), limit)
+    try:
+        rows, last, more = changes_after(database(request), device, _cursor(cursor), limit)
+    except CursorExpired:
+        raise ApiError(
+            410,
+            "cursor_expired",
+            "The server no longer keeps changes that old; pull again from the start.",
+        ) from None
     return ChangesOut(
         changes=[
             ChangeOut(
