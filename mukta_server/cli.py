@@ -9,10 +9,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
+
+from mukta_desktop.domain.dates import india_today
+from mukta_desktop.domain.errors import DomainError
 
 from . import __version__
 from .admin import (
@@ -52,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"mukta-server: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (Refused, SchemaMismatch, UnsupportedDatabase) as refused:
+    except (Refused, SchemaMismatch, UnsupportedDatabase, DomainError) as refused:
         print(f"mukta-server: {refused}", file=sys.stderr)
         return EXIT_REFUSED
     except DBAPIError as error:
@@ -128,6 +131,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     device_revoke.add_argument("device_id", metavar="DEVICE_ID")
     device_revoke.set_defaults(run=_device_revoke, needs_storage=False)
+
+    sor = commands.add_parser("sor", help="SORs and rates published to every desktop")
+    sor_commands = sor.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sor_import = sor_commands.add_parser(
+        "import",
+        parents=[where],
+        help="publish the SORs and rates of an .xlsx workbook or .json file (all or nothing)",
+    )
+    sor_import.add_argument("file", type=Path, metavar="FILE")
+    sor_import.add_argument(
+        "--by",
+        required=True,
+        metavar="LOGIN",
+        help="the publishing server user: MDMS_STATE_ADMIN (MDMS_CITY_ADMIN for a ULB's rates)",
+    )
+    sor_import.add_argument(
+        "--tenant", default="od", help="whose rates: od (the state, default) or od.<ulb>"
+    )
+    sor_import.add_argument(
+        "--effective-from",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date every rate takes effect (default: a .json rate's own date, else today)",
+    )
+    sor_import.add_argument("--json", action="store_true", help="the outcome as JSON")
+    sor_import.set_defaults(run=_sor_import, needs_storage=False)
 
     serve = commands.add_parser("serve", parents=[where], help="run the API server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -300,6 +329,51 @@ def _device_revoke(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _sor_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .sor_publish import publish_sor_file
+
+    database = _open_migrated(settings)
+    try:
+        report = publish_sor_file(
+            database,
+            args.file,
+            tenant=args.tenant.strip(),
+            by=args.by,
+            effective_from=args.effective_from,
+            today=india_today(),
+        )
+    finally:
+        database.close()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "file": report.outcome.file,
+                    "tenant": report.tenant,
+                    "version": report.version,
+                    "sors_created": report.outcome.sors_created,
+                    "sors_updated": report.outcome.sors_updated,
+                    "sors_unchanged": report.outcome.sors_unchanged,
+                    "rates_added": report.outcome.rates_added,
+                    "rates_skipped": report.outcome.rates_skipped,
+                    "changes": report.changes,
+                    "problems": [
+                        {"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                        for p in report.problems
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(report.summary())
+        for problem in report.problems:
+            print(f"  {problem}")
+    return EXIT_OK if report.ok else EXIT_REFUSED
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -337,6 +411,15 @@ def _password(prompt: str) -> str:
     if getpass.getpass("Again: ") != first:
         raise Refused("The two passwords differ; nothing was changed.")
     return first
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date; write it as YYYY-MM-DD, such as 2026-04-01"
+        ) from None
 
 
 def _when(value: datetime | None) -> str:

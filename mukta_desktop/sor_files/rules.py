@@ -5,7 +5,7 @@ its store into a `Stored` snapshot and writes the resulting `Plan` itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -80,6 +80,36 @@ class Stored:
     # rate wins over the state's for that ULB, so it may not start before either).
     state_latest: dict[str, date]
     same_day: dict[tuple[str, date], RateHeads]  # (SOR id, a date of the import) -> heads
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRate:
+    sor_id: str
+    tenant: str
+    effective_from: date
+    heads: RateHeads
+
+
+def snapshot(
+    sors: Iterable[StoredSor], rates: Iterable[StoredRate], *, tenant: str, days: set[date]
+) -> Stored:
+    """What an import for `tenant` compares with, from a store's SORs and its rates (those of
+    `tenant` and, for a ULB, the state's): for a store that reads them all anyway."""
+    latest: dict[str, Latest] = {}
+    state_latest: dict[str, date] = {}
+    same_day: dict[tuple[str, date], RateHeads] = {}
+    for rate in rates:
+        if rate.tenant == tenant:
+            known = latest.get(rate.sor_id)
+            if known is None or rate.effective_from > known.effective_from:
+                latest[rate.sor_id] = Latest(rate.effective_from, rate.heads)
+            if rate.effective_from in days:
+                same_day[(rate.sor_id, rate.effective_from)] = rate.heads
+        elif tenant != STATE_TENANT and rate.tenant == STATE_TENANT:
+            day = state_latest.get(rate.sor_id)
+            if day is None or rate.effective_from > day:
+                state_latest[rate.sor_id] = rate.effective_from
+    return Stored({sor.code.casefold(): sor for sor in sors}, latest, state_latest, same_day)
 
 
 def rate_date(line: SorLine, effective_from: date | None, today: date) -> date:

@@ -4,6 +4,7 @@ from .accounts import Device, ServerUser, Tenant
 from .base import Base, DecimalText, UtcDateTime, utcnow
 from .changes import CHANGE_SEQ, Change, ChangeCounter
 from .records import DeviceOperation, HeldOperation, Record
+from .sor import PublishedRate, SorDefinition, SorPublication
 
 __all__ = [
     "CHANGE_SEQ",
@@ -14,8 +15,11 @@ __all__ = [
     "Device",
     "DeviceOperation",
     "HeldOperation",
+    "PublishedRate",
     "Record",
     "ServerUser",
+    "SorDefinition",
+    "SorPublication",
     "Tenant",
     "UtcDateTime",
     "utcnow",
