@@ -137,6 +137,8 @@ def _apply(
     existing = session.get(Record, op.record_id, with_for_update=True)
     if not reasons and existing is not None and existing.tenant_code != device.tenant:
         reasons = ["No such record in your ULB."]
+    if not reasons:
+        reasons = _number_taken(session, device, op)
     if reasons:
         return _hold(session, device, op, "rejected", reasons, None)
     if existing is not None:
@@ -178,6 +180,28 @@ def _apply(
     version = 1 if existing is None else existing.version + 1
     _write_record(session, device, op, existing, version)
     return _answer(session, device, op, OperationAnswer(op.seq, "applied", version))
+
+
+def _number_taken(session: Session, device: DeviceIdentity, op: IncomingOperation) -> list[str]:
+    """A document number names one record of a ULB (devices number from leased blocks; a
+    record numbered before its device enrolled may still collide)."""
+    number = str(op.payload.get("number") or "")
+    if not number:
+        return []
+    other = session.scalar(
+        select(Record.record_id).where(
+            Record.tenant_code == device.tenant,
+            Record.record_type == op.record_type,
+            Record.number == number,
+            Record.record_id != op.record_id,
+        )
+    )
+    if other is None:
+        return []
+    return [
+        f"The number {number} is already another record's on the server. Ask the head office "
+        "to renumber one of them; nothing is lost meanwhile."
+    ]
 
 
 def _refusals(op: IncomingOperation, device: DeviceIdentity) -> list[str]:

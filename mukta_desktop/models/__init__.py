@@ -13,7 +13,14 @@ from .estimates import (
 from .masters import Overhead, SorSubType, SorTypeRow, Tenant, Unit, UnitAlias, Variant
 from .settings import AppSetting, Counter
 from .sor import RateAnalysis, RateAnalysisCharge, RateAnalysisLine, Sor, SorRate
-from .sync import OutboxOperation, PulledChange, SyncedRecord, SyncState, UploadedPhoto
+from .sync import (
+    NumberBlock,
+    OutboxOperation,
+    PulledChange,
+    SyncedRecord,
+    SyncState,
+    UploadedPhoto,
+)
 from .users import User
 from .works import MbLine, MbPhoto, MbRow, MeasurementBook, WorkOrder
 
@@ -30,6 +37,7 @@ __all__ = [
     "MbRow",
     "MeasurementBook",
     "MeasurementRowRecord",
+    "NumberBlock",
     "OutboxOperation",
     "Overhead",
     "Project",

@@ -89,3 +89,18 @@ class PulledChange(Base):
     action: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     parked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class NumberBlock(Base):
+    """Document numbers the server leased this device (docs/sync-protocol.md §7): an
+    enrolled device numbers from these, so no two devices make the same number offline."""
+
+    __tablename__ = "number_block"
+    __table_args__ = (Index("ix_number_block_series", "prefix", "financial_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(4))
+    financial_year: Mapped[str] = mapped_column(String(7))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    next_value: Mapped[int] = mapped_column(Integer)
+    leased_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -42,6 +42,7 @@ from . import sync_apply
 from .database import Database
 from .measurement_books import photo_store
 from .photo_files import PhotoStore, describe_stored
+from .sync_numbers import refill_numbers
 
 # The server's answer as the outbox keeps it: acknowledged (awaiting a pull that confirms
 # it), or held for the engineer (conflict, locked, rejected: kept whole, shown).
@@ -397,6 +398,7 @@ def sync_once(
         # Photos first: the server approves an MB only once all its photos are there.
         upload_photos(db, client, progress=photo_progress)
         answered, applied, held = push_outbox(db, client)
+        refill_numbers(db, client)
         pulled = pull_changes(db, client)
         complete_photos(db, client)
     except SyncError as exc:

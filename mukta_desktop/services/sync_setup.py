@@ -4,6 +4,7 @@ know — in one unit of work, so a device is never enrolled with half its record
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import httpx
@@ -11,10 +12,11 @@ import httpx
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.models import SyncState
 from mukta_desktop.sync import outbox
-from mukta_desktop.sync.client import SyncClient
+from mukta_desktop.sync.client import SyncClient, SyncError
 from mukta_desktop.sync.credentials import Stored, load_token, save_token
 
 from .database import Database
+from .sync_numbers import refill_numbers
 from .sync_queue import queue_everything
 
 
@@ -79,6 +81,12 @@ def enrol_device(
         login=enrolment.login,
         tenant=enrolment.tenant,
     )
+    # Numbers for the work done before the first sync; a failure here is made good by it.
+    with (
+        SyncClient(server_url, token=enrolment.token, transport=transport) as client,
+        contextlib.suppress(SyncError),
+    ):
+        refill_numbers(db, client)
     return enrolled, stored
 
 

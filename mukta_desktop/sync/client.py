@@ -220,6 +220,15 @@ class SyncClient:
             more=bool(data.get("more", False)),
         )
 
+    def number_block(self, prefix: str, financial_year: str, *, after: int = 0) -> tuple[int, int]:
+        """Lease the next block of document numbers of a series: (first, last)."""
+        data = self._send(
+            "POST",
+            "/number-blocks",
+            body={"prefix": prefix, "financial_year": financial_year, "after": after},
+        ).json()
+        return int(data["first"]), int(data["last"])
+
     def photo_exists(self, sha256: str) -> bool:
         try:
             response = self._http.head(f"/photos/{sha256}")

@@ -17,6 +17,7 @@ from estimate_support import (
     sor_line,
 )
 
+from mukta_desktop.domain.dates import financial_year, india_today
 from mukta_desktop.domain.measurements import MeasurementRow
 from mukta_desktop.domain.roles import Role
 from mukta_desktop.domain.workflow import Action
@@ -24,6 +25,9 @@ from mukta_desktop.services.database import Database
 from mukta_desktop.services.estimate_views import LineDraft
 from mukta_desktop.services.mb_views import MbLineDraft, MbView, WorkOrderView
 from mukta_desktop.services.measurement_books import act_mb, create_mb
+from mukta_desktop.services.numbering import PREFIXES, add_block
+from mukta_desktop.services.sync_numbers import years_to_supply
+from mukta_desktop.services.sync_setup import remember_enrolment
 from mukta_desktop.services.users import Actor
 from mukta_desktop.services.work_orders import create_work_order
 
@@ -79,3 +83,19 @@ def approve_mb(db: Database, number: str) -> MbView:
 
 def day(offset: int) -> date:
     return WO_START + timedelta(days=offset)
+
+
+def enrol_offline(
+    db: Database, *, server_url: str = "https://ho.example", device_id: str = "d-1"
+) -> int:
+    """Enrol as the JE without a server (a stand-in answers later), with blocks of document
+    numbers as the first sync would lease them. Returns how many operations were queued."""
+    queued = remember_enrolment(
+        db, server_url=server_url, device_id=device_id, login=JE.login, tenant=JE.tenant
+    ).queued
+    years = {financial_year(TODAY), *years_to_supply(india_today())}
+    with db.unit_of_work() as session:
+        for year in sorted(years):
+            for prefix in PREFIXES:
+                add_block(session, prefix, year, 500, 599)
+    return queued

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from estimate_support import JE
-from mb_support import MB_AE, approve_mb, awarded, new_mb
+from mb_support import MB_AE, approve_mb, awarded, enrol_offline, new_mb
 
 from mukta_desktop.domain.errors import ValidationError
 from mukta_desktop.domain.workflow import Action
@@ -27,9 +27,7 @@ def _queued(db: Database) -> list[tuple[int, str, str, str | None]]:
 
 
 def _enrol(db: Database) -> int:
-    return remember_enrolment(
-        db, server_url="https://ho.example", device_id="d-1", login=JE.login, tenant=JE.tenant
-    ).queued
+    return enrol_offline(db)
 
 
 def test_nothing_is_queued_before_enrolment(db: Database) -> None:

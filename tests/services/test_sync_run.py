@@ -11,12 +11,11 @@ from typing import Any
 import httpx
 import pytest
 from estimate_support import JE
-from mb_support import approve_mb, awarded, new_mb
+from mb_support import approve_mb, awarded, enrol_offline, new_mb
 
 from mukta_desktop.models import OutboxOperation
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.sync_run import sync_once, sync_status
-from mukta_desktop.services.sync_setup import remember_enrolment
 from mukta_desktop.sync.client import SyncClient
 
 
@@ -28,6 +27,7 @@ class StandInServer:
         self.applied = 0
         self.lose_next_answers = 0  # the server commits, the answer never arrives
         self.requests: list[str] = []
+        self.blocks = 0
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(f"{request.method} {request.url.path}")
@@ -40,6 +40,11 @@ class StandInServer:
                 self.lose_next_answers -= 1
                 raise httpx.ReadError("connection reset after the server committed")
             return httpx.Response(200, json=answer)
+        if request.url.path.endswith("/number-blocks"):
+            body = json.loads(request.content)
+            self.blocks += 1
+            first = 1000 * self.blocks
+            return httpx.Response(201, json={**body, "first": first, "last": first + 99})
         if request.url.path.endswith("/changes"):
             cursor = int(request.url.params.get("cursor") or 0)
             page = [c for c in self.changes if c["seq"] > cursor][:2]
@@ -101,9 +106,7 @@ def _states(db: Database) -> list[str]:
 
 def _enrolled_with_work(db: Database) -> None:
     order = awarded(db)
-    remember_enrolment(
-        db, server_url="https://ho.example", device_id="d1", login=JE.login, tenant=JE.tenant
-    )
+    enrol_offline(db, device_id="d1")
     approve_mb(db, new_mb(db, order, "2").number)
 
 
@@ -148,9 +151,7 @@ def test_a_noop_round_is_two_small_requests_at_most(db: Database, server: StandI
 
 def test_later_steps_carry_the_version_the_server_gave(db: Database, server: StandInServer) -> None:
     order = awarded(db)
-    remember_enrolment(
-        db, server_url="https://ho.example", device_id="d1", login=JE.login, tenant=JE.tenant
-    )
+    enrol_offline(db, device_id="d1")
     mb = new_mb(db, order, "2")
     from mukta_desktop.domain.workflow import Action
     from mukta_desktop.services.measurement_books import act_mb
