@@ -304,14 +304,19 @@ def _fetch_photos(client: SyncClient, store: PhotoStore, changes: tuple[Change, 
 
 
 def _photos_to_send(session: Session) -> list[tuple[str, str]]:
-    """Photos of MBs that left the device (not drafts) the server is not known to have."""
+    """Photos of MBs that left the device (not drafts) the server is not known to have
+    (not another device's photo still on its way here: stored_bytes 0)."""
     sent = select(UploadedPhoto.sha256)
     return [
         (sha, media_type)
         for sha, media_type in session.execute(
             select(MbPhoto.sha256, MbPhoto.media_type)
             .join(MeasurementBook, MeasurementBook.id == MbPhoto.mb_id)
-            .where(MeasurementBook.status != Status.DRAFTED.value, MbPhoto.sha256.not_in(sent))
+            .where(
+                MeasurementBook.status != Status.DRAFTED.value,
+                MbPhoto.sha256.not_in(sent),
+                MbPhoto.stored_bytes > 0,
+            )
             .distinct()
         )
     ]
@@ -332,6 +337,10 @@ def upload_photos(
     photos = chunks = 0
     for sha, media_type in waiting:
         path = paths[sha]
+        if not path.exists():
+            # A photo of another device's MB that has not reached the server yet: that
+            # device sends it; this one fetches it when it is there (complete_photos).
+            continue
         if not client.photo_exists(sha):
             base = done
 

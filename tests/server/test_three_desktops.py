@@ -34,7 +34,7 @@ from mukta_desktop.services.measurement_books import (
 )
 from mukta_desktop.services.projects import NewProject, create_project
 from mukta_desktop.services.sync_apply import local_document_hash
-from mukta_desktop.services.sync_run import sync_once
+from mukta_desktop.services.sync_run import push_outbox, sync_once, sync_status
 from mukta_desktop.services.sync_setup import connect, enrol_device
 from mukta_desktop.services.users import Actor
 from mukta_desktop.services.work_orders import create_work_order
@@ -241,3 +241,61 @@ def test_an_mb_travels_je_verifier_approver_and_freezes_everywhere(
     counts = _agreement(server, desktops)
     print(f"\nthree desktops agree with the server on {counts}")
     assert counts == {"project": 1, "estimate": 1, "work_order": 1, "measurement_book": 1}
+
+
+def test_an_mb_that_arrives_before_its_photo_gets_it_later(
+    desktops: list[Desktop], server: Server, tmp_path: Path
+) -> None:
+    je, verifier, approver = desktops
+    for desktop in desktops:
+        desktop.enrol()
+    estimate = _estimate_of(je.db)
+    act(je.db, JE, estimate, Action.SUBMIT)
+    je.sync()
+    verifier.sync()
+    act(verifier.db, VERIFIER, estimate, Action.VERIFY)
+    act(verifier.db, VERIFIER, estimate, Action.SANCTION)
+    verifier.sync()
+    approver.sync()
+    act(approver.db, APPROVER, estimate, Action.APPROVE)
+    approver.sync()
+    je.sync()
+    order = create_work_order(
+        je.db,
+        JE,
+        estimate_number=estimate,
+        organisation="Maa Tarini SHG",
+        start=date(2026, 7, 1),
+        end=date(2026, 9, 30),
+        today=TODAY,
+    )
+    mb = create_mb(
+        je.db, JE, order.number, today=TODAY, lines=[MbLineDraft(order.lines[0].key, (row("5"),))]
+    ).number
+    add_photo(je.db, JE, mb, site_photo(tmp_path, 3, (800, 600)))
+    act_mb(je.db, JE, mb, Action.SUBMIT)
+    # The records go, the photo does not (the connection dropped after the push).
+    with connect(je.db, transport=server.client._transport) as client:
+        push_outbox(je.db, client)
+
+    verifier.sync()
+    waiting = get_mb(verifier.db, mb)
+    assert waiting.status is Status.PENDING_VERIFICATION
+    assert waiting.photos[0].width == 0  # known by its hash, the picture not here yet
+    assert sync_status(verifier.db).pending_photos == 0  # not this device's to send
+    act_mb(verifier.db, VERIFIER, mb, Action.VERIFY)
+    verifier.sync()
+    approver.sync()
+    with pytest.raises(DomainError, match="has not reached this device yet"):
+        act_mb(approver.db, APPROVER, mb, Action.APPROVE)
+
+    je.sync()  # the photo goes now
+    approver.sync()
+    assert get_mb(approver.db, mb).photos[0].width == 800
+    act_mb(approver.db, APPROVER, mb, Action.APPROVE)
+    approver.sync()
+    verifier.sync()
+    je.sync()
+    assert get_mb(verifier.db, mb).photos[0].width == 800
+    assert get_mb(je.db, mb).status is Status.APPROVED
+    _agreement(server, desktops)
