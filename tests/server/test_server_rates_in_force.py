@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from server_support import ULB, initialise
+from sor_support import SOR_MDT, fl_file
 from sqlalchemy import select
 
 from mukta_desktop.domain.canonical import canonical_json
@@ -32,7 +33,6 @@ from mukta_server.db import Database
 from mukta_server.rates_in_force import check_rates
 from mukta_server.sor_publish import publish_sor_file
 
-SOR_MDT = Path("/work/shared/reference/sor-mdt.xlsx")
 TODAY = date(2026, 11, 21)
 FL_2024 = {
     "material": "1307.80",
@@ -74,25 +74,6 @@ def published(server_url: str, tmp_path: Path) -> Iterator[Database]:
         yield database
     finally:
         database.close()
-
-
-def fl_file(path: Path, material: str, labour: str) -> Path:
-    item = {
-        "code": "FL00001",
-        "type": "W",
-        "sub_type": "FL",
-        "variant": "GF",
-        "uom": "SQM",
-        "rate_quantity": "1",
-        "description": (
-            "Fixing tiles in floors, treads or steps and landing over 25mm bed of C:M (1:1) "
-            "jointed with neat cement slurry mixed with pigment to match the shade of the tiles "
-            "including rubbing and polishing complete excluding the cost of pre-cast tiles"
-        ),
-        "rate": {"material": material, "labour": labour},
-    }
-    path.write_text(json.dumps({"format": "mukta-sor/1", "sors": [item]}), "utf-8")
-    return path
 
 
 def estimate(day: str, *lines: dict[str, Any]) -> dict[str, Any]:

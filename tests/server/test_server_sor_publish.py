@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from server_support import ULB, initialise
+from sor_support import ANALYSIS_TEMPLATE, SOR_MDT, fl_item, sor_file
 from sqlalchemy import func, select
 
 from mukta_server import cli
@@ -22,16 +23,8 @@ from mukta_server.db import Database
 from mukta_server.models import Change, PublishedRate, SorDefinition, SorPublication
 from mukta_server.sor_publish import RECORD_TYPE, SORS_PER_CHANGE
 
-REFERENCE = Path("/work/shared/reference")
-SOR_MDT = REFERENCE / "sor-mdt.xlsx"
-ANALYSIS_TEMPLATE = REFERENCE / "rate-analysis-template.xlsx"
 STATE_ADMIN = "stateadmin"
 CITY_ADMIN = "dklrates"
-FL_DESCRIPTION = (
-    "Fixing tiles in floors, treads or steps and landing over 25mm bed of C:M (1:1) jointed "
-    "with neat cement slurry mixed with pigment to match the shade of the tiles including "
-    "rubbing and polishing complete excluding the cost of pre-cast tiles"
-)
 
 
 @pytest.fixture
@@ -64,24 +57,8 @@ def sor_import(url: str, path: Path, *extra: str, by: str = STATE_ADMIN) -> int:
     return cli.main(["sor", "import", str(path), "--database-url", url, "--by", by, *extra])
 
 
-def fl_item(material: str, labour: str, **more: Any) -> dict[str, Any]:
-    """FL00001 as sor-mdt.xlsx defines it, with another rate (JSON file item)."""
-    return {
-        "code": "FL00001",
-        "type": "W",
-        "sub_type": "FL",
-        "variant": "GF",
-        "uom": "SQM",
-        "rate_quantity": "1",
-        "description": more.pop("description", FL_DESCRIPTION),
-        "rate": {"material": material, "labour": labour, **more},
-    }
-
-
 def json_file(tmp_path: Path, name: str, items: list[dict[str, Any]]) -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps({"format": "mukta-sor/1", "sors": items}), "utf-8")
-    return path
+    return sor_file(tmp_path / name, items)
 
 
 def fl_rates(database: Database) -> list[tuple[str, date, Decimal]]:

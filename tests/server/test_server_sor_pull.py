@@ -3,16 +3,15 @@ after a rate's effective date use it (SQLite and PostgreSQL, the app in-process)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from desktop_flow import OFFICER, ULB
 from server_support import Server
+from sor_support import SOR_MDT, fl_file
 from sqlalchemy import func, select
 
 from mukta_desktop.domain.estimate import LineCategory
@@ -31,7 +30,6 @@ from mukta_desktop.sync.client import Change, SyncClient
 from mukta_server.admin import add_user
 from mukta_server.sor_publish import publish_sor_file
 
-SOR_MDT = Path("/work/shared/reference/sor-mdt.xlsx")
 PASSWORD = "officer-secret"
 STATE_ADMIN = "stateadmin"
 CITY_ADMIN = "dklrates"
@@ -83,27 +81,6 @@ def publish(
     )
     assert report.ok, report.problems
     assert report.version is not None
-
-
-def fl_file(tmp_path: Path, name: str, material: str, labour: str) -> Path:
-    """FL00001 as sor-mdt.xlsx defines it, with other amounts."""
-    item: dict[str, Any] = {
-        "code": "FL00001",
-        "type": "W",
-        "sub_type": "FL",
-        "variant": "GF",
-        "uom": "SQM",
-        "rate_quantity": "1",
-        "description": (
-            "Fixing tiles in floors, treads or steps and landing over 25mm bed of C:M (1:1) "
-            "jointed with neat cement slurry mixed with pigment to match the shade of the tiles "
-            "including rubbing and polishing complete excluding the cost of pre-cast tiles"
-        ),
-        "rate": {"material": material, "labour": labour},
-    }
-    path = tmp_path / name
-    path.write_text(json.dumps({"format": "mukta-sor/1", "sors": [item]}), "utf-8")
-    return path
 
 
 def pull(db: Database, client: SyncClient, cursor: str = "0") -> tuple[str, list[Change]]:
@@ -185,7 +162,7 @@ def test_published_rates_reach_the_desktop_and_price_estimates_by_date(
     assert estimate_rate(db, project, date(2024, 4, 1)) == D("5026.14")
 
     # A new schedule from 1 April 2025: 1400 + 3700 = 5100, cess 51.00, 5151.00.
-    publish(head_office, fl_file(tmp_path, "2025.json", "1400.00", "3700.00"), "2025-04-01")
+    publish(head_office, fl_file(tmp_path / "2025.json", "1400.00", "3700.00"), "2025-04-01")
     cursor, second = pull(db, client, cursor)
     assert len(second) == 1
     assert fl_series(db) == [
@@ -207,7 +184,7 @@ def test_published_rates_reach_the_desktop_and_price_estimates_by_date(
     # 1350 + 3598.02 = 4948.02, cess 49.48, 4997.50.
     publish(
         head_office,
-        fl_file(tmp_path, "dkl.json", "1350.00", "3598.02"),
+        fl_file(tmp_path / "dkl.json", "1350.00", "3598.02"),
         "2025-06-01",
         tenant=ULB,
         by=CITY_ADMIN,
