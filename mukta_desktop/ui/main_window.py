@@ -38,10 +38,11 @@ from .mb.work_orders_section import WorkOrdersSection
 from .messages import show_error
 from .settings_dialog import Preferences, SettingsDialog
 from .sor.section import SorSection
+from .sync import SyncUi
+from .sync.status_bar import OFFLINE_TEXT as OFFLINE_TEXT
 from .users_dialog import UsersDialog
 
 APP_NAME = "MUKTA Desktop"
-OFFLINE_TEXT = "Offline — sync not set up"
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
 SPLITTER_KEY = "main_window/splitter"
@@ -138,12 +139,15 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([190, 1000])
         self.setCentralWidget(self.splitter)
 
+        self.sync = SyncUi(self, ctx)
         self._build_menus()
         self._build_status_bar()
         ctx.runner.busy_changed.connect(self._set_busy)
         ctx.runner.error.connect(self._on_unhandled_error)
         self._set_busy(ctx.runner.pending > 0)
         self._restore_layout()
+        self.sync.records_changed.connect(self._refresh_current_section)
+        self.sync.start()
 
     @staticmethod
     def _section(widget: QWidget) -> Section:
@@ -178,6 +182,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.sign_out_action)
         file_menu.addAction(self.quit_action)
+        self.sync.add_to_menu(file_menu, before=self.sign_out_action)
 
         self.section_actions: list[QAction] = []
         for index, widget in enumerate(self.sections):
@@ -218,10 +223,7 @@ class MainWindow(QMainWindow):
         self.database_status = ElidedLabel(str(self.ctx.db.path), self)
         self.database_status.setObjectName("databaseStatus")
         self.database_status.setToolTip(f"Database file: {self.ctx.db.path}")
-        self.sync_status = QLabel(OFFLINE_TEXT, self)
-        self.sync_status.setObjectName("syncStatus")
-        self.sync_status.setToolTip("Everything is kept on this computer. Sync with the head "
-                                    "office server is not set up yet.")
+        self.sync_status = self.sync.status_widget.label
         self.busy_indicator = QProgressBar(self)
         self.busy_indicator.setObjectName("busyIndicator")
         self.busy_indicator.setRange(0, 0)
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
         self.busy_indicator.setToolTip("Working…")
         self.busy_indicator.setVisible(False)
         for widget in (self.busy_indicator, self.user_status, self.ulb_status,
-                       self.database_status, self.sync_status):
+                       self.database_status, self.sync.status_widget):
             status.addPermanentWidget(widget)
         # A thin line between the permanent items, so they do not read as one sentence.
         status.setStyleSheet("QStatusBar::item { border: none; border-left: 1px solid "
@@ -334,6 +336,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.sync.stop()
         self._closing_done = True
         try:
             self.ctx.runner.busy_changed.disconnect(self._set_busy)
@@ -347,6 +350,13 @@ class MainWindow(QMainWindow):
             self.closed.emit()
 
     # -- runner feedback ------------------------------------------------------------------
+
+    def _refresh_current_section(self) -> None:
+        """After a sync that brought changes: the section in view reads again (the others
+        read when shown)."""
+        widget = self.current_section()
+        if widget is not None:
+            self._section(widget).refresh()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy_indicator.setVisible(busy)

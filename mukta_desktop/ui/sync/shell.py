@@ -1,0 +1,69 @@
+"""What the main window gets for sync: the File menu's actions, the status bar indicator and
+the controller behind them, wired together in one place so the window needs three lines."""
+
+from __future__ import annotations
+
+import httpx
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from ..context import UiContext
+from .controller import SyncController, SyncView
+from .status_bar import SyncStatusWidget
+
+
+class SyncUi(QObject):
+    """Built by the main window before its menus and status bar; `start()` reads the status
+    and begins looking for the server when this installation is enrolled. `records_changed`
+    follows rounds (and conflict resolutions) that changed local records."""
+
+    records_changed = Signal()
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        ctx: UiContext,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = ctx
+        self.controller = SyncController(ctx, transport=transport, parent=self)
+        self.status_widget = SyncStatusWidget(window)
+
+        self.sync_now_action = QAction("Sync &now", window)
+        self.sync_now_action.setObjectName("syncNowAction")
+        self.sync_now_action.setShortcut(QKeySequence("F9"))
+        self.sync_now_action.setStatusTip("Send what waits to the head office and fetch what "
+                                          "changed there (F9)")
+        self.sync_now_action.setEnabled(False)
+        self.sync_now_action.triggered.connect(self.sync_now)
+        self.actions: list[QAction] = [self.sync_now_action]
+
+        self.controller.changed.connect(self._show)
+        self.controller.photo_progress.connect(self.status_widget.show_progress)
+        self.controller.records_changed.connect(self.records_changed)
+
+    def add_to_menu(self, menu: QMenu, before: QAction | None = None) -> None:
+        """The sync actions, in a group of their own above `before`."""
+        if before is None:
+            menu.addSeparator()
+            menu.addActions(self.actions)
+            return
+        menu.insertActions(before, self.actions)
+        menu.insertSeparator(before)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def sync_now(self) -> None:
+        self.controller.sync_now()
+
+    def _show(self, view: SyncView) -> None:
+        self.status_widget.show_view(view)
+        self.sync_now_action.setEnabled(view.enrolled and not view.syncing)
