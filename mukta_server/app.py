@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from . import __version__
-from .api import API_PREFIX, devices, hello, numbers, photos, sync
+from .api import API_PREFIX, devices, hello, numbers, photos, records, sync
 from .api.errors import install_error_handlers
 from .api.middleware import ClientVersionMiddleware, RequestBodyMiddleware
 from .db import Database
@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sync.router, prefix=API_PREFIX, tags=["sync"])
     app.include_router(photos.router, prefix=API_PREFIX, tags=["photos"])
     app.include_router(numbers.router, prefix=API_PREFIX, tags=["numbers"])
+    app.include_router(records.router, prefix=API_PREFIX, tags=["records"])
 
     # Added innermost first: answers are compressed last, versions are checked before a
     # body is decompressed.
