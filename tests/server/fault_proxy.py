@@ -15,7 +15,9 @@ random plan chooses what happens to it:
 
 The proxy runs its own asyncio loop on a thread. `upstream` may be changed at any time (a
 restarted server listens elsewhere); `on_forwarded` is called on the proxy's thread once a
-request has been handed to the server, for tests that kill a process at that moment.
+request has been handed to the server, for tests that kill a process at that moment, and
+`on_answered` once the server's whole answer has arrived (before the fault decides whether
+the client gets it).
 """
 
 from __future__ import annotations
@@ -117,10 +119,12 @@ class FaultProxy:
         plan: FaultPlan = NO_FAULTS,
         *,
         on_forwarded: Callable[[Request], None] | None = None,
+        on_answered: Callable[[Request], None] | None = None,
     ) -> None:
         self.upstream = upstream
         self.plan = plan
         self.on_forwarded = on_forwarded
+        self.on_answered = on_answered
         self.stats = ProxyStats()
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -224,7 +228,11 @@ class FaultProxy:
                 _reset(writer)
                 return False
             answer = await _read_response(up_reader, request.method)
-            if answer is None or fault is Fault.DROP_RESPONSE:
+            if answer is None:
+                return False
+            if self.on_answered is not None:
+                self.on_answered(request)
+            if fault is Fault.DROP_RESPONSE:
                 return False
             if fault is Fault.CUT_RESPONSE:
                 writer.write(answer[: max(1, int(len(answer) * self.plan.fraction()))])
@@ -340,6 +348,7 @@ def running_proxy(
     plan: FaultPlan = NO_FAULTS,
     *,
     on_forwarded: Callable[[Request], None] | None = None,
+    on_answered: Callable[[Request], None] | None = None,
 ) -> Iterator[FaultProxy]:
-    with FaultProxy(upstream, plan, on_forwarded=on_forwarded) as proxy:
+    with FaultProxy(upstream, plan, on_forwarded=on_forwarded, on_answered=on_answered) as proxy:
         yield proxy

@@ -5,10 +5,15 @@ the server holds against what the desktops made: records lost, operations applie
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import random
+import signal
 import socket
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +21,7 @@ from pathlib import Path
 
 import httpx
 from desktop_flow import OFFICER, TODAY, officer_work, row
+from fault_proxy import Request
 from fork_launcher import Launcher
 from server_support import ULB, initialise, wait_until
 from sqlalchemy import select
@@ -178,6 +184,54 @@ class HeadOffice:
     def stop_all(self) -> None:
         for served in list(self.running):
             self.kill(served)
+
+
+class KillSwitch:
+    """SIGKILL a process at a random moment: armed for one process, it fires `delay()`
+    seconds after the next request that `matches` has reached the server (proxy's
+    `on_forwarded`), and notes whether the server's answer had arrived by then."""
+
+    def __init__(
+        self, rng: random.Random, max_delay: float, matches: Callable[[Request], bool]
+    ) -> None:
+        self.rng = rng
+        self.max_delay = max_delay
+        self.matches = matches
+        self.fired = threading.Event()
+        self.before_answer = 0  # kills that came while the request was being served
+        self.after_answer = 0
+        self._pid: int | None = None
+        self._in_flight = False
+        self._lock = threading.Lock()
+
+    def arm(self, pid: int) -> None:
+        with self._lock:
+            self._pid = pid
+            self.fired.clear()
+
+    def on_forwarded(self, request: Request) -> None:
+        with self._lock:
+            if self._pid is None or not self.matches(request):
+                return
+            pid, self._pid = self._pid, None
+            self._in_flight = True
+            delay = self.rng.uniform(0.0, self.max_delay)
+        threading.Timer(delay, self._kill, args=(pid,)).start()
+
+    def on_answered(self, request: Request) -> None:
+        if self.matches(request):
+            with self._lock:
+                self._in_flight = False
+
+    def _kill(self, pid: int) -> None:
+        with self._lock:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            if self._in_flight:
+                self.before_answer += 1
+            else:
+                self.after_answer += 1
+        self.fired.set()
 
 
 # --- desktops ------------------------------------------------------------------------------
@@ -358,6 +412,15 @@ class Desktop:
             assert state is not None
             return state.device_id
 
+    def pending(self) -> set[int]:
+        """The outbox operations not yet answered."""
+        with self.db.read() as session:
+            return set(
+                session.scalars(
+                    select(OutboxOperation.seq).where(OutboxOperation.state == "PENDING")
+                )
+            )
+
     def sync(self) -> str:
         """One round; the reason it stopped early, or "" when it went through."""
         if self._client is None:
@@ -372,6 +435,16 @@ def sync_round(db: Database, client: SyncClient) -> str:
         # A photo chunk's PUT lets httpx's own error through (not an Unreachable).
         return f"{type(error).__name__}: {error}"
     return report.error
+
+
+def answered(server: ServerDatabase, device_id: str) -> set[int]:
+    """The operations of a device the server has applied (its stored answers)."""
+    with server.read() as session:
+        return set(
+            session.scalars(
+                select(DeviceOperation.seq).where(DeviceOperation.device_id == device_id)
+            )
+        )
 
 
 # --- the tally -----------------------------------------------------------------------------
