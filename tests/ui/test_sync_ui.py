@@ -27,6 +27,7 @@ from mukta_desktop.ui.context import UiContext
 from mukta_desktop.ui.logging_setup import log_file_path
 from mukta_desktop.ui.main_window import OFFLINE_TEXT, MainWindow
 from mukta_desktop.ui.sync import SyncController
+from mukta_desktop.ui.sync.enrol_dialog import EnrolDialog
 from mukta_desktop.ui.sync.jobs import Outcome, RoundResult
 from mukta_desktop.ui.sync.status_bar import SyncStatusWidget
 from mukta_server.admin import add_user, list_devices, revoke_device
@@ -286,3 +287,104 @@ def test_the_window_syncs_on_f9_and_refreshes_the_view_after_a_pull(
         window.sync.sync_now_action.trigger()
     assert controller.rounds == 2
     settle(qtbot, controller)
+
+
+# -- enrolment ----------------------------------------------------------------------------
+
+def enrol_dialog(qtbot: QtBot, db: Database, transport: httpx.BaseTransport) -> EnrolDialog:
+    dialog = EnrolDialog(ctx_for(db), transport=transport)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def fill(dialog: EnrolDialog, server: str = URL, login: str = OFFICER.login,
+         password: str = PASSWORD, device: str = "JE laptop, Dhenkanal") -> None:
+    dialog.server_edit.setText(server)
+    dialog.login_edit.setText(login)
+    dialog.password_edit.setText(password)
+    dialog.device_edit.setText(device)
+
+
+def refused(qtbot: QtBot, dialog: EnrolDialog) -> str:
+    qtbot.waitUntil(lambda: dialog.error.isVisible() and not dialog.busy, timeout=WAIT)
+    return dialog.error.text()
+
+
+@pytest.mark.parametrize(("server", "password", "device", "field", "words"), [
+    ("", PASSWORD, "JE laptop", "server", "Server address: type the address"),
+    ("mukta-ho.example.in", PASSWORD, "JE laptop", "server", "is not a web address"),
+    ("ftp://ho.example.in", PASSWORD, "JE laptop", "server", "is not a web address"),
+    (URL, "", "JE laptop", "password", "Password: type your password"),
+    (URL, PASSWORD, "  ", "device", "Name of this PC: type a name"),
+])
+def test_the_enrol_form_names_the_field_that_is_wrong(
+        qtbot: QtBot, db: Database, server: str, password: str, device: str, field: str,
+        words: str) -> None:
+    dialog = enrol_dialog(qtbot, db, httpx.MockTransport(lambda r: httpx.Response(500)))
+    fill(dialog, server=server, password=password, device=device)
+    dialog.connect_button.click()
+    assert words in dialog.error.text()
+    assert dialog.fields[field].property("invalid") is True
+    assert not dialog.busy  # nothing was sent
+    assert not sync_status(db).enrolled
+
+
+def test_a_wrong_password_is_said_plainly_and_nothing_is_enrolled(
+        qtbot: QtBot, db: Database, server: Server) -> None:
+    dialog = enrol_dialog(qtbot, db, server.client._transport)
+    fill(dialog, password="not-the-password")
+    dialog.connect_button.click()
+    assert dialog.busy
+    assert "did not accept this login and password" in refused(qtbot, dialog)
+    assert dialog.password_edit.property("invalid") is True
+    assert "Traceback" not in dialog.error.text()
+    assert not sync_status(db).enrolled
+
+
+def test_an_unreachable_server_points_at_the_address(
+        qtbot: QtBot, db: Database, server: Server) -> None:
+    switch = Switch(server.client._transport)
+    switch.state = "down"
+    dialog = enrol_dialog(qtbot, db, switch)
+    fill(dialog)
+    dialog.connect_button.click()
+    assert f"The server at {URL} cannot be reached" in refused(qtbot, dialog)
+    assert dialog.server_edit.property("invalid") is True
+
+
+def test_an_outdated_app_cannot_enrol(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    with running_server(tmp_path / "newer", min_app_version="9.0.0") as newer:
+        dialog = enrol_dialog(qtbot, db, newer.client._transport)
+        fill(dialog)
+        dialog.connect_button.click()
+        assert "MUKTA Desktop 9.0.0 or later" in refused(qtbot, dialog)
+    assert not sync_status(db).enrolled
+
+
+def test_connect_from_the_file_menu_enrols_and_syncs_at_once(
+        qtbot: QtBot, db: Database, server: Server, data_dir: Path) -> None:
+    officer_work(db)
+    window = MainWindow(ctx_for(db), data_dir=data_dir, log_file=log_file_path(data_dir),
+                        sections=[])
+    qtbot.addWidget(window)
+    window.sync.controller.transport = server.client._transport
+    window.show()
+    assert "Connect to head office…" in file_menu_texts(window)
+    window.sync.connect_action.trigger()
+    dialog = window.findChild(EnrolDialog)
+    assert isinstance(dialog, EnrolDialog)
+    assert dialog.login_edit.text() == OFFICER.login  # the signed-in user's, to start with
+    fill(dialog)
+    with qtbot.waitSignal(window.sync.controller.round_finished, timeout=WAIT) as first:
+        dialog.connect_button.click()
+    assert dialog.done_label.isVisible()
+    text = dialog.done_label.text()
+    assert text.startswith(f"Connected to {URL} as {OFFICER.login} ({ULB}). ")
+    assert "4 changes of the records on this PC are queued for the first sync." in text
+    assert dialog.close_button.text() == "Close"
+    assert first.args[0].outcome is Outcome.OK
+    assert window.sync_status.text().startswith("Online · nothing waiting · last sync ")
+    dialog.close_button.click()
+    assert not dialog.isVisible()
+    settle(qtbot, window.sync.controller)

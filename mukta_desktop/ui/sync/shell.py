@@ -4,12 +4,13 @@ the controller behind them, wired together in one place so the window needs thre
 from __future__ import annotations
 
 import httpx
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from ..context import UiContext
 from .controller import SyncController, SyncView
+from .enrol_dialog import EnrolDialog
 from .status_bar import SyncStatusWidget
 
 
@@ -40,7 +41,12 @@ class SyncUi(QObject):
                                           "changed there (F9)")
         self.sync_now_action.setEnabled(False)
         self.sync_now_action.triggered.connect(self.sync_now)
-        self.actions: list[QAction] = [self.sync_now_action]
+        self.connect_action = QAction("&Connect to head office…", window)
+        self.connect_action.setObjectName("connectAction")
+        self.connect_action.setStatusTip("Enrol this PC with the head office server so its "
+                                         "records sync")
+        self.connect_action.triggered.connect(self.show_enrolment)
+        self.actions: list[QAction] = [self.connect_action, self.sync_now_action]
 
         self.controller.changed.connect(self._show)
         self.controller.photo_progress.connect(self.status_widget.show_progress)
@@ -63,6 +69,14 @@ class SyncUi(QObject):
 
     def sync_now(self) -> None:
         self.controller.sync_now()
+
+    def show_enrolment(self) -> EnrolDialog:
+        dialog = EnrolDialog(self.ctx, current_server=self.controller.view.server,
+                             transport=self.controller.transport, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.enrolled.connect(lambda _enrolled: self.controller.after_enrolment())
+        dialog.open()
+        return dialog
 
     def _show(self, view: SyncView) -> None:
         self.status_widget.show_view(view)
