@@ -200,6 +200,7 @@ class KillSwitch:
         self.fired = threading.Event()
         self.before_answer = 0  # kills that came while the request was being served
         self.after_answer = 0
+        self.triggers: Counter[str] = Counter()  # the requests after which kills came
         self._pid: int | None = None
         self._in_flight = False
         self._lock = threading.Lock()
@@ -215,6 +216,7 @@ class KillSwitch:
                 return
             pid, self._pid = self._pid, None
             self._in_flight = True
+            self.triggers[f"{request.method} {request.path.split('/')[3]}"] += 1
             delay = self.rng.uniform(0.0, self.max_delay)
         threading.Timer(delay, self._kill, args=(pid,)).start()
 
@@ -428,6 +430,17 @@ class Desktop:
         return sync_round(self.db, self._client)
 
 
+def desktop_forever(data_dir: str, seed: str, rounds: str = "500") -> int:
+    """The launcher's entry for a desktop child: work and sync until killed. Returning at
+    all (exit 3) means no kill came."""
+    desktop = Desktop(Path(data_dir), seed=int(seed))
+    for _ in range(int(rounds)):
+        desktop.work.step()
+        desktop.sync()
+    desktop.close()
+    return 3
+
+
 def sync_round(db: Database, client: SyncClient) -> str:
     try:
         report = sync_once(db, client)
@@ -597,6 +610,27 @@ def tally(server: ServerDatabase, desktops: list[Database], photo_store: Path | 
     if photo_store is not None:
         result.photos = _check_photos(desktops, photo_store, result)
     return result
+
+
+def tally_office(office: HeadOffice, desktops: list[Database]) -> Tally:
+    database = office.database()
+    try:
+        return tally(database, desktops, office.settings.storage_dir)
+    finally:
+        database.close()
+
+
+def assert_exactly_once(result: Tally) -> None:
+    """Nothing lost, nothing applied twice, everything sent confirmed by a pull."""
+    assert result.lost == []
+    assert result.duplicates == []
+    assert result.unconfirmed == {}
+    assert result.held == 0
+    assert set(result.statuses) == {"applied"}
+    assert result.device_operations == result.operations
+    assert result.changes == result.versions
+    assert result.local_records == result.server_records
+    assert result.change_gaps == 0
 
 
 def _check_photos(desktops: list[Database], store: Path, result: Tally) -> int:

@@ -24,7 +24,8 @@ from sync_fault_support import (
     KillSwitch,
     add_officer,
     answered,
-    tally,
+    assert_exactly_once,
+    tally_office,
 )
 
 KILLS = 20
@@ -81,11 +82,7 @@ def test_a_server_killed_during_pushes_loses_and_repeats_nothing(
                     proxy.upstream = ("127.0.0.1", served.port)
                 final = desktop.sync()
                 watch.close()
-            database = office.database()
-            try:
-                result = tally(database, [desktop.db], office.settings.storage_dir)
-            finally:
-                database.close()
+            result = tally_office(office, [desktop.db])
         finally:
             desktop.close()
             office.stop_all()
@@ -99,14 +96,7 @@ def test_a_server_killed_during_pushes_loses_and_repeats_nothing(
     assert final == ""
     assert switch.before_answer > 0
     assert batches["part"] > 0  # some kills came in the middle of applying a batch
-    assert result.lost == []
-    assert result.duplicates == []
-    assert result.unconfirmed == {}
-    assert result.held == 0
-    assert result.device_operations == result.operations
-    assert result.changes == result.versions
-    assert result.local_records == result.server_records
-    assert result.change_gaps == 0
+    assert_exactly_once(result)
     if office.settings.database_url.startswith("sqlite"):
         path = office.settings.database_url.removeprefix("sqlite:///")
         with sqlite3.connect(path) as check:

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from fault_proxy import BREAKING, Fault, FaultPlan, running_proxy
 from fork_launcher import Launcher
-from sync_fault_support import PRELOAD, Desktop, HeadOffice, add_officer, tally
+from sync_fault_support import (
+    PRELOAD,
+    Desktop,
+    HeadOffice,
+    add_officer,
+    assert_exactly_once,
+    tally_office,
+)
 
 ROUNDS = 200
 SEED = 20261121
@@ -57,11 +64,7 @@ def test_two_hundred_rounds_through_a_failing_network_lose_and_repeat_nothing(
                 plan.enabled = False
                 final = desktop.sync()
                 requests = proxy.stats.requests
-            database = office.database()
-            try:
-                result = tally(database, [desktop.db], office.settings.storage_dir)
-            finally:
-                database.close()
+            result = tally_office(office, [desktop.db])
         finally:
             desktop.close()
             office.stop_all()
@@ -73,13 +76,5 @@ def test_two_hundred_rounds_through_a_failing_network_lose_and_repeat_nothing(
     assert final == ""
     assert sum(plan.chosen[f] for f in BREAKING) >= ROUNDS // 4  # the network did fail
     assert failed > 0
-    assert result.lost == []
-    assert result.duplicates == []
-    assert result.unconfirmed == {}
-    assert result.held == 0
-    assert set(result.statuses) == {"applied"}
-    assert result.device_operations == result.operations
-    assert result.changes == result.versions
-    assert result.local_records == result.server_records
-    assert result.change_gaps == 0
+    assert_exactly_once(result)
     assert result.photos > 0
