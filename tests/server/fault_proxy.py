@@ -110,6 +110,7 @@ class ProxyStats:
     requests: int = 0
     by_path: Counter[str] = field(default_factory=Counter)
     upstream_refused: int = 0  # the server was down: the client's connection was closed
+    cut_bodies: list[int] = field(default_factory=list)  # body bytes sent before each cut
 
 
 class FaultProxy:
@@ -218,7 +219,8 @@ class FaultProxy:
             return False
         try:
             if fault is Fault.CUT_REQUEST:
-                await _cut_request(up_writer, request, self.plan.fraction())
+                sent = await _cut_request(up_writer, request, self.plan.fraction())
+                self.stats.cut_bodies.append(sent)
                 return False
             up_writer.write(request.raw)
             await up_writer.drain()
@@ -245,13 +247,17 @@ class FaultProxy:
             _close(up_writer)
 
 
-async def _cut_request(up_writer: asyncio.StreamWriter, request: Request, part: float) -> None:
+async def _cut_request(up_writer: asyncio.StreamWriter, request: Request, part: float) -> int:
+    """Send the head and `part` of the body (or of the head, without a body); returns how
+    many bytes of the body went."""
     if request.body:
-        sent = request.head + request.body[: int(len(request.body) * part)]
+        body = int(len(request.body) * part)
+        up_writer.write(request.head + request.body[:body])
     else:
-        sent = request.head[: int(len(request.head) * part)]
-    up_writer.write(sent)
+        body = 0
+        up_writer.write(request.head[: int(len(request.head) * part)])
     await up_writer.drain()
+    return body
 
 
 def _close(writer: asyncio.StreamWriter) -> None:

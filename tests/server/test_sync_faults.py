@@ -8,11 +8,16 @@ operation, every outbox operation confirmed, every photo stored under its hash."
 
 from __future__ import annotations
 
+import hashlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
-from fault_proxy import BREAKING, Fault, FaultPlan, running_proxy
+import httpx
+import pytest
+from fault_proxy import BREAKING, Fault, FaultPlan, Request, running_proxy
 from fork_launcher import Launcher
+from server_support import LOGIN, PASSWORD, ULB
 from sync_fault_support import (
     PRELOAD,
     Desktop,
@@ -21,6 +26,9 @@ from sync_fault_support import (
     assert_exactly_once,
     tally_office,
 )
+
+from mukta_desktop.sync.client import SyncClient, SyncError
+from mukta_server.uploads import CHUNK_SIZE
 
 ROUNDS = 200
 SEED = 20261121
@@ -36,38 +44,47 @@ WEIGHTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def head_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HeadOffice, int]]:
+    """One `mukta-server serve` on SQLite for this file's tests, and its port."""
+    with Launcher(PRELOAD) as launcher:
+        office = HeadOffice.on_sqlite(launcher, tmp_path_factory.mktemp("faults"))
+        add_officer(office.settings.database_url)
+        served = office.start()
+        try:
+            yield office, served.port
+        finally:
+            office.stop_all()
+
+
 def test_two_hundred_rounds_through_a_failing_network_lose_and_repeat_nothing(
-    tmp_path: Path,
+    head_office: tuple[HeadOffice, int], tmp_path: Path
 ) -> None:
+    office, port = head_office
     rng = random.Random(SEED)
     plan = FaultPlan(SEED, WEIGHTS)
     plan.enabled = False  # enrolment on a clean line
-    with Launcher(PRELOAD) as launcher:
-        office = HeadOffice.on_sqlite(launcher, tmp_path)
-        add_officer(office.settings.database_url)
-        served = office.start()
-        desktop = Desktop(tmp_path / "desktop", seed=SEED)
-        try:
-            with running_proxy(("127.0.0.1", served.port), plan) as proxy:
-                for _ in range(4):  # made before enrolment: sent with their history
+    desktop = Desktop(tmp_path / "desktop", seed=SEED)
+    try:
+        with running_proxy(("127.0.0.1", port), plan) as proxy:
+            for _ in range(4):  # made before enrolment: sent with their history
+                desktop.work.step()
+            desktop.enrol(proxy.url)
+            plan.enabled = True
+            failed = 0
+            steps = 0
+            for _ in range(ROUNDS):
+                if rng.random() < 0.7:
                     desktop.work.step()
-                desktop.enrol(proxy.url)
-                plan.enabled = True
-                failed = 0
-                steps = 0
-                for _ in range(ROUNDS):
-                    if rng.random() < 0.7:
-                        desktop.work.step()
-                        steps += 1
-                    if desktop.sync():
-                        failed += 1
-                plan.enabled = False
-                final = desktop.sync()
-                requests = proxy.stats.requests
-            result = tally_office(office, [desktop.db])
-        finally:
-            desktop.close()
-            office.stop_all()
+                    steps += 1
+                if desktop.sync():
+                    failed += 1
+            plan.enabled = False
+            final = desktop.sync()
+            requests = proxy.stats.requests
+        result = tally_office(office, [desktop.db])
+    finally:
+        desktop.close()
     faults = {str(f): n for f, n in sorted(plan.chosen.items()) if f is not Fault.NONE}
     print(
         f"\nsync faults: {ROUNDS} rounds ({failed} failed and retried), {steps} pieces of "
@@ -78,3 +95,63 @@ def test_two_hundred_rounds_through_a_failing_network_lose_and_repeat_nothing(
     assert failed > 0
     assert_exactly_once(result)
     assert result.photos > 0
+
+
+# --- a photo upload cut at a random offset ---------------------------------------------------
+
+PHOTO_SEEDS = range(8)
+# Mostly a chunk cut inside its body; also its answer lost, cut or the connection reset.
+PHOTO_FAULTS = (Fault.CUT_REQUEST,) * 5 + (Fault.DROP_RESPONSE, Fault.CUT_RESPONSE, Fault.RESET)
+
+
+def test_photo_uploads_cut_at_random_offsets_resend_at_most_one_chunk(
+    head_office: tuple[HeadOffice, int], tmp_path: Path
+) -> None:
+    office, port = head_office
+    token = SyncClient(f"http://127.0.0.1:{port}").enrol(LOGIN, PASSWORD, "camera laptop").token
+    figures = []
+    for seed in PHOTO_SEEDS:
+        rng = random.Random(seed)
+        data = rng.randbytes(rng.randrange(3 * CHUNK_SIZE, 6 * CHUNK_SIZE))
+        sha = hashlib.sha256(data).hexdigest()
+        path = tmp_path / f"{sha}.jpg"
+        path.write_bytes(data)
+        chunks = -(-len(data) // CHUNK_SIZE)
+        broken = rng.randrange(chunks)  # which chunk's PUT meets the fault
+        fault = PHOTO_FAULTS[seed % len(PHOTO_FAULTS)]
+        puts: list[Request] = []
+
+        def nth_put(request: Request, puts: list[Request] = puts, broken: int = broken) -> bool:
+            if request.method != "PUT":
+                return False
+            puts.append(request)
+            return len(puts) == broken + 1
+
+        plan = FaultPlan(seed, {fault: 1.0}, applies_to=nth_put)
+        attempts = 0
+        with (
+            running_proxy(("127.0.0.1", port), plan) as proxy,
+            SyncClient(proxy.url, token=token) as client,
+        ):
+            while True:
+                attempts += 1
+                try:
+                    client.upload_photo(path, sha, "image/jpeg")
+                    break
+                except (SyncError, httpx.TransportError):
+                    assert attempts < 3
+            assert client.photo_exists(sha)
+            cut = proxy.stats.cut_bodies
+        stored = office.settings.storage_dir.joinpath(ULB).rglob(sha)
+        assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in stored] == [sha]
+        cut_at = broken * CHUNK_SIZE + sum(cut)
+        resent = len(puts) - chunks
+        figures.append((seed, str(fault), len(data), cut_at, resent))
+        assert plan.chosen[fault] == 1
+        assert attempts == 2
+        assert resent <= 1
+        if fault is Fault.CUT_REQUEST:
+            assert resent == 1  # the chunk that was cut, nothing before it
+    print("\nphoto uploads cut (seed, fault, bytes, at offset, chunks re-sent):")
+    for line in figures:
+        print("  ", line)
