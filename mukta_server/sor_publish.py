@@ -23,9 +23,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.canonical import canonical_json, content_hash, fixed
@@ -63,6 +63,8 @@ PAYLOAD_SCHEMA = 1
 SORS_PER_CHANGE = 200
 HEADS = tuple(f.name for f in fields(RateHeads))
 _IDS_PER_QUERY = 500
+_DEFINITION_TABLE = cast(Table, SorDefinition.__table__)
+_RATE_TABLE = cast(Table, PublishedRate.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,8 +273,9 @@ def _write(
     session.add(publication)
     session.flush()
     if plan.creates:
+        # Core inserts (the table, not the ORM class): no per-row ORM bookkeeping.
         session.execute(
-            insert(SorDefinition),
+            insert(_DEFINITION_TABLE),
             [_definition(sor_id, line, publication.id) for sor_id, line in plan.creates],
         )
     if plan.updates:
@@ -290,7 +293,7 @@ def _write(
         )
     if plan.rates:
         session.execute(
-            insert(PublishedRate),
+            insert(_RATE_TABLE),
             [_rate(rate, tenant, publication.id) for rate in plan.rates],
         )
     return publication

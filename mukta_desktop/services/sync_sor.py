@@ -5,8 +5,8 @@ A `sor_set` change is one part of a publication: up to 200 SORs, each with its d
 published and the rates that publication added (all for the publication's tenant: the state
 `od`, or this device's ULB). Applying it:
 
-- a SOR is found by its code (any case); a new one is added, a known one takes the published
-  definition (the head office is the authority on state-level SORs);
+- a SOR is found by its code (as given, upper- or lower-case); a new one is added, a known one
+  takes the published definition (the head office is the authority on state-level SORs);
 - a rate is added on its effective date. Rates already here are never rewritten when anything
   refers to them (an estimate line, a rate analysis): a newer schedule adds rows with later
   dates, so estimates dated before it keep the rate they were priced with. A local rate on the
@@ -26,9 +26,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.errors import ValidationError
@@ -58,6 +58,9 @@ RECORD_TYPES = frozenset({SOR_SET})
 RATE_SOURCE = "SERVER"
 _HEADS = tuple(f.name for f in fields(RateHeads))
 _PER_QUERY = 500  # bound parameters per IN (...), well below SQLite's limit
+_MASTERS_KEY = "mukta_desktop.sync_sor.masters"
+_SOR_TABLE = cast(Table, Sor.__table__)
+_RATE_TABLE = cast(Table, SorRate.__table__)
 
 
 def apply_sor_change(session: Session, change: Change) -> bool:
@@ -173,12 +176,15 @@ def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
 def _check_masters(session: Session, sors: Iterable[_Sor]) -> None:
     """Master codes the server uses and this desktop lacks: a newer server's; say so plainly
     rather than fail on a foreign key."""
-    known = {
-        "type": set(session.scalars(select(SorTypeRow.code))),
-        "sub type": set(session.scalars(select(SorSubType.code))),
-        "variant": set(session.scalars(select(Variant.code))),
-        "unit": set(session.scalars(select(Unit.code))),
-    }
+    known: dict[str, set[str]] | None = session.info.get(_MASTERS_KEY)
+    if known is None:  # read once per unit of work: a pulled page is many changes
+        known = {
+            "type": set(session.scalars(select(SorTypeRow.code))),
+            "sub type": set(session.scalars(select(SorSubType.code))),
+            "variant": set(session.scalars(select(Variant.code))),
+            "unit": set(session.scalars(select(Unit.code))),
+        }
+        session.info[_MASTERS_KEY] = known
     for sor in sors:
         given = {
             "type": sor.type_code,
@@ -247,13 +253,14 @@ def _apply_definitions(session: Session, sors: Sequence[_Sor]) -> dict[str, str]
                 }
             )
     if new:
-        session.execute(insert(Sor), new)
+        # Core inserts (the table, not the ORM class): no per-row ORM bookkeeping.
+        session.execute(insert(_SOR_TABLE), new)
     if changed:
         session.execute(update(Sor), changed)
     return ids
 
 
-def _definition_of(sor: Sor | _Sor) -> tuple[str, str, str, str, Decimal, str, str]:
+def _definition_of(sor: Any) -> tuple[str, str, str, str, Decimal, str, str]:
     return (
         sor.type_code,
         sor.sub_type_code,
@@ -265,17 +272,28 @@ def _definition_of(sor: Sor | _Sor) -> tuple[str, str, str, str, Decimal, str, s
     )
 
 
-def _local_sors(session: Session, codes: Sequence[str]) -> dict[str, Sor]:
-    """This desktop's SORs with these codes, by case-folded code: exact matches through the
-    code's index, then the rest in any case."""
-    found: dict[str, Sor] = {}
-    for chunk in _chunks(list(dict.fromkeys(codes))):
-        for sor in session.scalars(select(Sor).where(Sor.code.in_(chunk))):
-            found[sor.code.casefold()] = sor
-    missing = [code.casefold() for code in codes if code.casefold() not in found]
-    for chunk in _chunks(list(dict.fromkeys(missing))):
-        for sor in session.scalars(select(Sor).where(func.lower(Sor.code).in_(chunk))):
-            found.setdefault(sor.code.casefold(), sor)
+def _local_sors(session: Session, codes: Sequence[str]) -> dict[str, Any]:
+    """This desktop's SORs with these codes (their definition columns), by case-folded code.
+    Codes are looked up through their index as given, upper-cased and lower-cased: how the
+    same code is spelt by different files."""
+    spellings = list(dict.fromkeys(v for c in codes for v in (c, c.upper(), c.lower())))
+    found: dict[str, Any] = {}
+    for chunk in _chunks(spellings):
+        for row in session.execute(
+            select(
+                Sor.id,
+                Sor.code,
+                Sor.type_code,
+                Sor.sub_type_code,
+                Sor.variant_code,
+                Sor.uom_code,
+                Sor.rate_quantity,
+                Sor.description,
+                Sor.status,
+                Sor.version,
+            ).where(Sor.code.in_(chunk))
+        ):
+            found[row.code.casefold()] = row
     return found
 
 
@@ -324,7 +342,7 @@ def _apply_rates(session: Session, part: _Part, ids: dict[str, str]) -> None:
             }
         )
     if new:
-        session.execute(insert(SorRate), new)
+        session.execute(insert(_RATE_TABLE), new)
     if replaced:
         session.execute(update(SorRate), replaced)
 
