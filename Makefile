@@ -9,6 +9,7 @@ test:
 bench:
 	bash scripts/bootstrap.sh
 	.venv/bin/python -m bench.sor_bench
+	.venv/bin/python -m bench.sor_pull_bench
 	.venv/bin/python -m bench.estimate_bench
 	.venv/bin/python -m bench.mb_bench
 	.venv/bin/python -m bench.report_bench
