@@ -45,6 +45,7 @@ from .sync_support import (
     CpuMeter,
     enrol,
     initialise_head_office,
+    logged_exceptions,
     login_for,
     machine_note,
     percentile,
@@ -84,6 +85,7 @@ class LoadResult:
     pull_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     cpu: dict[str, float] = field(default_factory=dict)
+    server_errors: Counter[str] = field(default_factory=Counter)  # exceptions the server logged
 
     @property
     def ops_per_second(self) -> float:
@@ -309,6 +311,7 @@ def _run_served(config: LoadConfig, work: Path, url: str, cluster: Cluster | Non
         result = asyncio.run(_run_devices(served.api, devices, config))
         result.cpu = meter.stop()
         result.cpu["devices"] = time.process_time() - before
+        result.server_errors = logged_exceptions(served.log)
     return result
 
 
@@ -336,6 +339,8 @@ def print_result(result: LoadResult) -> None:
     report_line("errors", str(result.error_count), "budget 0", result.error_count == 0)
     for what, count in result.errors.most_common(5):
         print(f"    {count} × {what}")
+    for what, count in result.server_errors.most_common(5):
+        print(f"    server log: {count} × {what}")
     busy = ", ".join(f"{name} {used / result.elapsed:.2f}" for name, used in result.cpu.items())
     per_op = ", ".join(
         f"{name} {used / max(result.applied, 1) * 1000:.1f}" for name, used in result.cpu.items()

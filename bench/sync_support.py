@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,6 +246,17 @@ def _wait_for_hello(served: Served, workers: int) -> None:
 
 def _workers_started(served: Served) -> int:
     return served.log.read_text(errors="replace").count("Application startup complete")
+
+
+def logged_exceptions(log: Path) -> Counter[str]:
+    """The exceptions a server logged (the last line of each traceback), counted."""
+    found: Counter[str] = Counter()
+    lines = log.read_text(errors="replace").splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            tail = next((t for t in lines[number + 1 :] if t and not t[0].isspace()), "?")
+            found[tail[:160]] += 1
+    return found
 
 
 def enrol(api: str, login: str, device_name: str) -> str:
