@@ -14,7 +14,8 @@ random plan chooses what happens to it:
 - `reset`: the request reaches the server, then the client's connection is reset (RST).
 
 The proxy runs its own asyncio loop on a thread. `upstream` may be changed at any time (a
-restarted server listens elsewhere); `on_forwarded` is called on the proxy's thread once a
+restarted server listens elsewhere), or be a function asked for each request (a balancer
+over several server processes); `on_forwarded` is called on the proxy's thread once a
 request has been handed to the server, for tests that kill a process at that moment, and
 `on_answered` once the server's whole answer has arrived (before the fault decides whether
 the client gets it).
@@ -113,10 +114,13 @@ class ProxyStats:
     cut_bodies: list[int] = field(default_factory=list)  # body bytes sent before each cut
 
 
+Address = tuple[str, int]
+
+
 class FaultProxy:
     def __init__(
         self,
-        upstream: tuple[str, int],
+        upstream: Address | Callable[[], Address],
         plan: FaultPlan = NO_FAULTS,
         *,
         on_forwarded: Callable[[Request], None] | None = None,
@@ -212,8 +216,9 @@ class FaultProxy:
             return False
         if fault is Fault.DELAY:
             await asyncio.sleep(self.plan.delay())
+        target = self.upstream() if callable(self.upstream) else self.upstream
         try:
-            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+            up_reader, up_writer = await asyncio.open_connection(*target)
         except OSError:
             self.stats.upstream_refused += 1
             return False
@@ -350,7 +355,7 @@ def _closes(answer: bytes) -> bool:
 
 @contextlib.contextmanager
 def running_proxy(
-    upstream: tuple[str, int],
+    upstream: Address | Callable[[], Address],
     plan: FaultPlan = NO_FAULTS,
     *,
     on_forwarded: Callable[[Request], None] | None = None,
