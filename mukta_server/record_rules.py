@@ -30,6 +30,7 @@ from .enrolment import DeviceIdentity
 from .mb_rules import PhotoLookup, check_mb_on_server
 from .models import Record, ServerUser
 from .payloads import dec, rows
+from .rates_in_force import check_rates
 
 CREATORS = frozenset({Role.ESTIMATE_CREATOR, Role.MB_CREATOR})
 
@@ -52,6 +53,7 @@ def check_record(
         check_mb_on_server(session, device.tenant, payload, existing, photos)
     elif record_type == "estimate":
         _check_estimate(payload)
+        check_rates(session, device.tenant, payload)
         _check_steps(ESTIMATE_WORKFLOW, payload, steps, existing)
     elif not roles & CREATORS:
         raise PermissionDenied(f"{device.login} may not change a {record_type.replace('_', ' ')}.")

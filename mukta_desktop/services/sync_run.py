@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from mukta_desktop.domain.canonical import canonical_json
-from mukta_desktop.domain.errors import ValidationError
+from mukta_desktop.domain.errors import DomainError, ValidationError
 from mukta_desktop.domain.workflow import Status
 from mukta_desktop.models import (
     MbPhoto,
@@ -43,6 +43,7 @@ from .database import Database
 from .measurement_books import photo_store
 from .photo_files import PhotoStore, describe_stored
 from .sync_numbers import refill_numbers
+from .sync_sor import apply_sor_change
 
 # The server's answer as the outbox keeps it: acknowledged (awaiting a pull that confirms
 # it), or held for the engineer (conflict, locked, rejected: kept whole, shown).
@@ -190,6 +191,14 @@ def _receive(session: Session, change: Change, store: PhotoStore) -> None:
     work on it waits), and an acknowledged operation it covers is confirmed — only then may
     the device forget it."""
     _confirm_operations(session, change)
+    try:
+        with session.begin_nested():
+            if apply_sor_change(session, change):
+                return
+    except (DomainError, KeyError, ValueError, TypeError, ArithmeticError) as refused:
+        reason = refused.message if isinstance(refused, DomainError) else str(refused)
+        _park(session, change, f"The head office's SOR publication could not be read: {reason}")
+        return
     if change.record_type not in sync_apply.RECORD_TYPES:
         # A kind of record this version does not keep (a newer server): noted, not applied.
         _seen(session, change.record_type, change.record_id, change.version, change.content_hash)
