@@ -4,8 +4,8 @@
 The server runs in-process (FastAPI's TestClient transport: HTTP, JSON and gzip as on the
 wire, no sockets) on SQLite. The schedule is a generated mukta-sor/1 file of 20,000 SORs with
 a rate each, published with `publish_sor_file` (timed too, with the reference workbooks). The
-pull is the desktop's: `GET /changes` page by page, each page applied with `apply_sor_change`
-and stored in one unit of work, as the sync pull loop does.
+pull is the desktop's sync pull (`sync_run.pull_changes`): `GET /changes` page by page, each
+page applied (`sync_sor.apply_sor_change`) and stored with the new cursor in one unit of work.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ from mukta_desktop.domain.sor import RateHeads, SorType, complete_heads
 from mukta_desktop.models import Sor, SorRate
 from mukta_desktop.services.database import Database as DesktopDatabase
 from mukta_desktop.services.database import open_database
+from mukta_desktop.services.sync_run import pull_changes
 from mukta_desktop.services.sync_setup import connect, enrol_device
-from mukta_desktop.services.sync_sor import apply_sor_change
-from mukta_desktop.sync.client import SyncClient
 from mukta_server.admin import add_tenant, add_user
 from mukta_server.app import create_app
 from mukta_server.db import Database
@@ -107,21 +106,6 @@ def publish(database: Database, path: Path, day: date) -> tuple[PublishReport, f
     return report, elapsed
 
 
-def pull(db: DesktopDatabase, client: SyncClient) -> tuple[int, int]:
-    """(changes, pages) pulled from the start, each page applied in one unit of work."""
-    cursor, changes, pages = "0", 0, 0
-    while True:
-        page = client.changes(cursor)
-        with db.unit_of_work() as session:
-            for change in page.changes:
-                apply_sor_change(session, change)
-        changes += len(page.changes)
-        pages += 1
-        cursor = page.cursor
-        if not page.more:
-            return changes, pages
-
-
 def count(db: DesktopDatabase) -> tuple[int, int]:
     with db.read() as session:
         return (
@@ -163,7 +147,7 @@ def main() -> None:
             sors_before, rates_before = count(desktop)
             client = connect(desktop, transport=server._transport)
             started, cpu = time.perf_counter(), time.process_time()
-            changes, pages = pull(desktop, client)
+            changes = pull_changes(desktop, client)
             elapsed = time.perf_counter() - started
             # CPU of the whole process (the in-process server's thread too): the figure to
             # read when other work shares the machine and the wall clock waits for it.
@@ -177,7 +161,7 @@ def main() -> None:
         verdict = "ok" if elapsed <= BUDGET_S else "OVER BUDGET"
         print(
             f"pull into an empty desktop: {added:,} rates, {sors - sors_before:,} SORs, "
-            f"{changes} changes in {pages} page(s); {cpu:.2f} s of CPU (client and server)"
+            f"{changes} changes; {cpu:.2f} s of CPU (client and server)"
         )
         print(f"{'pull of the whole state schedule':<54} {elapsed:>7.2f} s   budget "
               f"{BUDGET_S:.0f} s   {verdict}")  # fmt: skip
