@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mukta_desktop.domain.canonical import canonical_json, content_hash
 from mukta_desktop.domain.errors import DomainError
 
-from .change_log import append_change
+from .change_log import NewChange, append_changes
 from .compaction import compacted_through
 from .db import Database
 from .enrolment import DeviceIdentity
@@ -75,11 +75,43 @@ def push(
     photos: PhotoLookup | None = None,
 ) -> tuple[list[OperationAnswer], int]:
     """Apply the operations in order; returns the answers and the next seq expected.
-    `photos` says which photos the server holds (an MB is approved only with all of them)."""
-    answers: list[OperationAnswer] = []
-    for op in sorted(operations, key=lambda o: o.seq):
-        answers.append(_apply_once(db, device, op, photos))
+    `photos` says which photos the server holds (an MB is approved only with all of them).
+
+    The whole batch is applied in one transaction (one commit, one fsync). Should another
+    process be applying a copy of the same operations at that moment, the batch meets its
+    rows, rolls back, and the operations are applied one transaction each, reading back the
+    answers the other process stored."""
+    ordered = sorted(operations, key=lambda o: o.seq)
+    try:
+        with db.unit_of_work() as session:
+            answers, last = _apply_batch(session, device, ordered, photos)
+        return answers, last + 1
+    except IntegrityError:
+        pass
+    answers = [_apply_once(db, device, op, photos) for op in ordered]
     return answers, _next_seq(db, device)
+
+
+def _apply_batch(
+    session: Session,
+    device: DeviceIdentity,
+    ordered: Sequence[IncomingOperation],
+    photos: PhotoLookup | None,
+) -> tuple[list[OperationAnswer], int]:
+    last = _last_seq(session, device)
+    answers: list[OperationAnswer] = []
+    changes: list[NewChange] = []
+    for op in ordered:
+        if op.seq <= last:
+            answers.append(_stored(session, device, op.seq) or OperationAnswer(op.seq, "gap"))
+        elif op.seq != last + 1:
+            answers.append(OperationAnswer(op.seq, "gap"))
+        else:
+            answers.append(_apply_new(session, device, op, photos, changes))
+            last = op.seq
+    # Last, just before the commit: the counter row's lock orders every writer.
+    append_changes(session, changes)
+    return answers, last
 
 
 def _next_seq(db: Database, device: DeviceIdentity) -> int:
@@ -133,6 +165,21 @@ def _apply(
         return stored
     if op.seq != _last_seq(session, device) + 1:
         return OperationAnswer(op.seq, "gap")
+    changes: list[NewChange] = []
+    answer = _apply_new(session, device, op, photos, changes)
+    append_changes(session, changes)
+    return answer
+
+
+def _apply_new(
+    session: Session,
+    device: DeviceIdentity,
+    op: IncomingOperation,
+    photos: PhotoLookup | None,
+    changes: list[NewChange],
+) -> OperationAnswer:
+    """The next operation of the device: applied, or held with its reasons. The change it
+    makes is added to `changes`, for the caller to number last."""
     reasons = _refusals(op, device)
     existing = session.get(Record, op.record_id, with_for_update=True)
     if not reasons and existing is not None and existing.tenant_code != device.tenant:
@@ -178,7 +225,7 @@ def _apply(
     except DomainError as refusal:
         return _hold(session, device, op, "rejected", [refusal.message], existing)
     version = 1 if existing is None else existing.version + 1
-    _write_record(session, device, op, existing, version)
+    changes.append(_write_record(session, device, op, existing, version))
     return _answer(session, device, op, OperationAnswer(op.seq, "applied", version))
 
 
@@ -228,7 +275,7 @@ def _write_record(
     op: IncomingOperation,
     existing: Record | None,
     version: int,
-) -> None:
+) -> NewChange:
     text = canonical_json(op.payload).decode("utf-8")
     if existing is None:
         session.add(
@@ -252,9 +299,7 @@ def _write_record(
         existing.payload = text
         existing.updated_at = utcnow()
         existing.updated_by_device = device.device_id
-    session.flush()
-    append_change(
-        session,
+    return NewChange(
         tenant=device.tenant,
         record_type=op.record_type,
         record_id=op.record_id,

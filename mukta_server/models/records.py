@@ -15,7 +15,11 @@ class Record(Base):
     """The server's copy of a record: its canonical JSON, version and content hash."""
 
     __tablename__ = "record"
-    __table_args__ = (Index("ix_record_tenant_code_record_type", "tenant_code", "record_type"),)
+    __table_args__ = (
+        Index("ix_record_tenant_code_record_type", "tenant_code", "record_type"),
+        # A number is one record's per ULB and type (checked on every push).
+        Index("ix_record_number", "tenant_code", "record_type", "number"),
+    )
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     record_type: Mapped[str] = mapped_column(String(40))
