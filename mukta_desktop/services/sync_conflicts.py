@@ -14,9 +14,10 @@ when; nothing is deleted, and the server keeps its own record of what it held.""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -122,6 +123,16 @@ _WORDS = {
     **HEAD_LABELS,
 }
 _EMPTY = "—"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What an engineer looks for first; other fields follow in the document's order.
+_FIRST = (
+    "number", "status", "name", "project", "work_order", "estimate", "revision_of",
+    "estimate_date", "period", "measurement_date", "organisation", "start_date", "end_date",
+    "description", "remarks", "total", "cumulative_total",
+    "position", "item", "category", "sor_code", "unit", "kind",
+    "estimate_quantity", "previous_quantity", "quantity", "rate", "amount",
+)
+_RANK = {key: rank for rank, key in enumerate(_FIRST)}
 
 
 def _words(key: str) -> str:
@@ -135,12 +146,15 @@ def _text(key: str, value: Any) -> str:
         return "Yes" if value else "No"
     if key == "status" and isinstance(value, str) and value in Status.__members__:
         return Status(value).label
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")  # as dates are shown
     return str(value)
 
 
 def _flatten(value: Any, label: str, key: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, Mapping):
-        for child, inner in value.items():
+        keys = sorted(value, key=lambda k: _RANK.get(str(k), len(_FIRST)))  # stable
+        for child, inner in ((k, value[k]) for k in keys):
             if child in _SKIPPED:
                 continue
             name = f"{label} › {_words(child)}" if label else _words(child)
@@ -194,6 +208,7 @@ class HeldOperation:
     record_id: str
     number: str
     action: str  # the workflow step the operation carried ("submit"), or ""
+    comment: str  # the comment typed with that step
     sent_status: str  # the record's status in what this PC sent
     local_status: str  # the record's status here now ("" when not here)
     server_status: str  # in the server's copy ("" when none came back)
@@ -306,12 +321,13 @@ def _server_copy_refusal(session: Session, row: OutboxOperation) -> str:
     return ""
 
 
-def _last_step(action: Mapping[str, Any]) -> str:
-    """The workflow step an operation carried (the last of a history sent on enrolment)."""
+def _last_step(action: Mapping[str, Any]) -> tuple[str, str]:
+    """The workflow step an operation carried and its comment (the last step of a history
+    sent on enrolment)."""
     steps = action.get("history")
     if isinstance(steps, list):
-        return str(steps[-1].get("action") or "") if steps else ""
-    return str(action.get("action") or "")
+        action = steps[-1] if steps else {}
+    return str(action.get("action") or ""), str(action.get("comment") or "")
 
 
 def _held(session: Session, row: OutboxOperation, actor: Actor | None) -> HeldOperation:
@@ -331,7 +347,8 @@ def _held(session: Session, row: OutboxOperation, actor: Actor | None) -> HeldOp
         record_label=RECORD_LABELS.get(row.record_type, row.record_type),
         record_id=row.record_id,
         number=str(payload.get("number") or ""),
-        action=_last_step(action),
+        action=_last_step(action)[0],
+        comment=_last_step(action)[1],
         sent_status=str(payload.get("status") or ""),
         local_status="" if record is None else str(record.status),
         server_status="" if server_copy is None else str(server_copy.get("status") or ""),

@@ -54,8 +54,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield s
 
 
-def enrol(db: Database, server: Server, device: str = "JE laptop") -> None:
-    enrol_device(db, server_url=URL, login=OFFICER.login, password=PASSWORD,
+def enrol(db: Database, server: Server, device: str = "JE laptop", url: str = URL) -> None:
+    enrol_device(db, server_url=url, login=OFFICER.login, password=PASSWORD,
                  device_name=device, transport=server.client._transport)
 
 
@@ -119,7 +119,7 @@ def test_documents_read_field_by_field_with_the_differences_marked() -> None:
     assert document_fields(local) == [
         ("Number", "MB/2026-27/000002"),
         ("Status", "Pending correction"),
-        ("Period › From", "2026-07-01"),
+        ("Period › From", "01/07/2026"),
         ("Period › To", "—"),
         ("Line 1 › Amount", "14249.11"),
         ("Line 1 › Heads › Labour cess", "49.76"),
@@ -151,7 +151,7 @@ def test_a_refused_mb_is_revised_to_draft_resubmitted_and_taken(
     (held,) = held_operations(db, OFFICER)
     assert (held.seq, held.state, held.record_type, held.number) == (seq, "REJECTED", MB, mb)
     assert held.record_label == "Measurement Book"
-    assert held.action == "submit"
+    assert (held.action, held.comment) == ("submit", "")
     assert held.local_status == "PENDING_VERIFICATION"
     assert any("is not quantity × rate" in reason for reason in held.reasons)
     assert held.can_revise, held.revise_note
@@ -235,6 +235,7 @@ def test_the_servers_copy_replaces_the_local_one(
     (held,) = held_operations(db, OFFICER)
     assert held.state == state
     assert held.sent_status == "PENDING_CORRECTION"
+    assert (held.action, held.comment) == ("send-back", "Row 1 length to be checked")
     assert held.server_status == server_status
     assert held.local_status == "PENDING_CORRECTION"  # the pulled version waits
     assert held.server_version == len(elsewhere) + 1

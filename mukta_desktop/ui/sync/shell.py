@@ -9,6 +9,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from ..context import UiContext
+from ..widgets import alive
+from .conflicts_dialog import ConflictsDialog
 from .controller import SyncController, SyncView
 from .enrol_dialog import EnrolDialog
 from .status_bar import SyncStatusWidget
@@ -46,11 +48,19 @@ class SyncUi(QObject):
         self.connect_action.setStatusTip("Enrol this PC with the head office server so its "
                                          "records sync")
         self.connect_action.triggered.connect(self.show_enrolment)
-        self.actions: list[QAction] = [self.connect_action, self.sync_now_action]
+        self.conflicts_action = QAction("Sync &conflicts…", window)
+        self.conflicts_action.setObjectName("conflictsAction")
+        self.conflicts_action.setStatusTip("Changes the head office server did not take, and "
+                                           "what to do with each")
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.actions: list[QAction] = [self.connect_action, self.sync_now_action,
+                                       self.conflicts_action]
 
         self.controller.changed.connect(self._show)
         self.controller.photo_progress.connect(self.status_widget.show_progress)
         self.controller.records_changed.connect(self.records_changed)
+        self.status_widget.conflicts_clicked.connect(self.show_conflicts)
+        self._conflicts: ConflictsDialog | None = None
 
     def add_to_menu(self, menu: QMenu, before: QAction | None = None) -> None:
         """The sync actions, in a group of their own above `before`."""
@@ -77,6 +87,24 @@ class SyncUi(QObject):
         dialog.enrolled.connect(lambda _enrolled: self.controller.after_enrolment())
         dialog.open()
         return dialog
+
+    def show_conflicts(self) -> ConflictsDialog:
+        """One Sync conflicts window at a time (raised again when already open)."""
+        if self._conflicts is not None and alive(self._conflicts):
+            self._conflicts.refresh()
+            self._conflicts.raise_()
+            self._conflicts.activateWindow()
+            return self._conflicts
+        dialog = ConflictsDialog(self.ctx, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(self._after_resolution)
+        self._conflicts = dialog
+        dialog.show()
+        return dialog
+
+    def _after_resolution(self, _resolution: object) -> None:
+        self.controller.refresh()
+        self.records_changed.emit()
 
     def _show(self, view: SyncView) -> None:
         self.status_widget.show_view(view)

@@ -4,6 +4,8 @@ sent, the conflicts (a click opens them), the last successful sync in India time
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
@@ -47,6 +49,12 @@ def status_text(view: SyncView) -> str:
     return f"{state} · {waiting_text(view)} · last sync {last_sync_text(view)}"
 
 
+def short_error(message: str) -> str:
+    """The error for the status bar: without the technical detail in brackets (the tooltip
+    has it all)."""
+    return re.sub(r"\s*\([^()]*\)", "", message).strip()
+
+
 def status_tooltip(view: SyncView) -> str:
     if not view.enrolled:
         return NOT_SET_UP_TIP
@@ -69,6 +77,7 @@ class _ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        self._shown = ""
         self.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.setMinimumWidth(60)
 
@@ -77,13 +86,14 @@ class _ErrorLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full = text
+        self._shown = short_error(text)
         self.setToolTip(text)
         self.setVisible(bool(text))
         self._fit()
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        wanted = self.fontMetrics().horizontalAdvance(self._full) + 8
+        wanted = self.fontMetrics().horizontalAdvance(self._shown) + 8
         return QSize(min(wanted, 360), hint.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -91,8 +101,10 @@ class _ErrorLabel(QLabel):
         self._fit()
 
     def _fit(self) -> None:
-        width = max(self.width(), self.minimumWidth()) - 4
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+        # The status bar's style pads its labels: elide to what is left inside.
+        width = max(self.contentsRect().width() - 14, 20)
+        self.setText(self.fontMetrics().elidedText(self._shown, Qt.TextElideMode.ElideRight,
+                                                   width))
 
 
 class SyncStatusWidget(QWidget):
