@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -28,7 +28,9 @@ from .admin import (
     list_devices,
     revoke_device,
 )
+from .compaction import compact
 from .db import Database, UnsupportedDatabase
+from .models.base import utcnow
 from .schema import SchemaMismatch, require_current, upgrade
 from .settings import DEFAULT_MIN_APP_VERSION, SQLITE_FILENAME, Settings
 from .versions import MalformedVersion, parse_app_version
@@ -131,6 +133,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     device_revoke.add_argument("device_id", metavar="DEVICE_ID")
     device_revoke.set_defaults(run=_device_revoke, needs_storage=False)
+
+    changes = commands.add_parser("changes", help="the change log devices pull from")
+    changes_commands = changes.add_subparsers(dest="action", required=True, metavar="ACTION")
+    compact_log = changes_commands.add_parser(
+        "compact",
+        parents=[where],
+        help="drop older copies of records (devices whose cursor is older pull from the start)",
+    )
+    compact_log.add_argument(
+        "--older-than-days",
+        type=int,
+        default=90,
+        metavar="N",
+        help="only changes older than N days (default 90)",
+    )
+    compact_log.set_defaults(run=_changes_compact, needs_storage=False)
 
     sor = commands.add_parser("sor", help="SORs and rates published to every desktop")
     sor_commands = sor.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -326,6 +344,22 @@ def _device_revoke(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Device {args.device_id} was revoked already, at {_when(earlier)}.")
     else:
         print(f"Revoked device {args.device_id}: its next request is refused.")
+    return EXIT_OK
+
+
+def _changes_compact(args: argparse.Namespace, settings: Settings) -> int:
+    if args.older_than_days < 1:
+        print("--older-than-days must be 1 or more.", file=sys.stderr)
+        return EXIT_USAGE
+    database = _open_migrated(settings)
+    try:
+        dropped, through = compact(database, before=utcnow() - timedelta(days=args.older_than_days))
+    finally:
+        database.close()
+    print(
+        f"Dropped {dropped} older copies of records. Devices whose last pull was before change "
+        f"{through} will pull everything again (their own work is untouched)."
+    )
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from server_support import DESKTOP_HEADERS, wait_until
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, text, update
 
 from mukta_server import cli
 from mukta_server.app import create_app
+from mukta_server.change_log import append_change
 from mukta_server.db import Database
+from mukta_server.models import Change
 from mukta_server.schema import head_revision
 from mukta_server.settings import Settings
 
@@ -349,3 +352,35 @@ def test_serve_really_serves(served: str) -> None:
             assert answer.json()["tenant"] == "od.dhenkanal"
         old = http.get("/hello", headers={"X-Mukta-App": "0.0.1"})
         assert old.status_code == 426
+
+
+def test_changes_compact_drops_older_copies(
+    head_office: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = Database.open(settings_of(head_office).database_url)
+    try:
+        with database.unit_of_work() as session:
+            for version in (1, 2, 3):
+                append_change(
+                    session,
+                    tenant="od.dhenkanal",
+                    record_type="project",
+                    record_id="p-1",
+                    version=version,
+                    content_hash=f"{version:064x}",
+                    payload="{}",
+                )
+        # Nothing is older than 90 days yet.
+        assert run(capsys, "changes", "compact", *head_office)[1].startswith("Dropped 0 older")
+        code, _out, err = run(capsys, "changes", "compact", "--older-than-days", "0", *head_office)
+        assert (code, err.strip()) == (2, "--older-than-days must be 1 or more.")
+        with database.unit_of_work() as session:
+            session.execute(update(Change).values(at=datetime(2026, 1, 1, tzinfo=UTC)))
+    finally:
+        database.close()
+    code, out, _ = run(capsys, "changes", "compact", *head_office)
+    assert code == 0
+    assert out == (
+        "Dropped 2 older copies of records. Devices whose last pull was before change 3 will "
+        "pull everything again (their own work is untouched).\n"
+    )
