@@ -1,7 +1,8 @@
 """Photo storage: content-addressed by SHA-256, one area per tenant (sync-protocol §6).
 
 `PhotoStorage` is what the API needs; `FileStorage` keeps photos in a directory. An
-S3-compatible store can replace it by implementing the same three methods.
+S3-compatible store can replace it by implementing the same three methods (`move_in` is
+the file system's shortcut for uploads already written under its root).
 """
 
 from __future__ import annotations
@@ -100,6 +101,16 @@ class FileStorage:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+        _fsync_directory(target.parent)
+
+    def move_in(self, tenant: str, sha256: str, source_path: Path) -> None:
+        """Store a file the caller has checked against the hash and flushed to disk, by
+        renaming it into place: no copy, so it must be on the same file system (under
+        `root`). The source is consumed."""
+        target = self.path_for(tenant, sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Same bytes under the same name: replacing an existing copy changes nothing.
+        os.replace(source_path, target)
         _fsync_directory(target.parent)
 
 

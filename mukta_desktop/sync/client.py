@@ -24,6 +24,9 @@ PROTOCOL = 1
 SCHEMA = 1
 GZIP_ABOVE = 1024  # bytes: smaller bodies are not worth compressing
 MAX_BATCH = 200  # operations per push (the server also caps a body at 2 MB)
+# A photo of at most one chunk (the protocol's 5 MiB; the desktop stores photos of at most
+# 5,000,000 bytes) is sent whole in one request.
+WHOLE_PHOTO_MAX = 5 * 1024 * 1024
 
 
 class SyncError(Exception):
@@ -262,20 +265,46 @@ class SyncClient:
         *,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Upload a stored photo in chunks, resuming where the server says it stands.
-        Returns the number of chunks sent (a resumed upload sends only the rest)."""
+        """Upload a stored photo (sync-protocol §6): whole in one PUT when it is at most one
+        chunk (every photo the desktop stores), else in chunks, resuming where the server
+        says it stands. Returns the number of PUTs sent (a resumed upload sends only the
+        rest)."""
         size = path.stat().st_size
+        sent = 0
+        if size <= WHOLE_PHOTO_MAX:
+            response = self._http.put(
+                f"/photos/{sha256}",
+                content=path.read_bytes(),
+                headers={"Content-Type": media_type},
+            )
+            sent += 1
+            if response.status_code != 413:  # 413: this server wants it in chunks
+                _raise_for(response, self.server_url)
+                if progress is not None:
+                    progress(size, size)
+                return sent
+        return sent + self._upload_in_chunks(path, sha256, media_type, size, progress)
+
+    def _upload_in_chunks(
+        self,
+        path: Path,
+        sha256: str,
+        media_type: str,
+        size: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> int:
         started = self._send(
             "POST", "/uploads", body={"sha256": sha256, "size": size, "media_type": media_type}
         ).json()
         upload_id = str(started["upload_id"])
         offset = int(started.get("offset", 0))
-        chunk_size = int(started.get("chunk_size", 1024 * 1024))
+        chunk_size = int(started.get("chunk_size", WHOLE_PHOTO_MAX))
         sent = 0
         with path.open("rb") as source:
             while offset < size:
                 source.seek(offset)
-                chunk = source.read(chunk_size)
+                # Up to the next chunk boundary: after a cut, the rest of the cut chunk.
+                chunk = source.read(chunk_size - offset % chunk_size)
                 end = offset + len(chunk) - 1
                 response = self._http.put(
                     f"/uploads/{upload_id}",
