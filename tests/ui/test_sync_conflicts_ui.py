@@ -45,6 +45,7 @@ from mukta_desktop.services.projects import NewProject, create_project
 from mukta_desktop.services.sync_run import sync_status
 from mukta_desktop.ui.background import Runner
 from mukta_desktop.ui.context import UiContext
+from mukta_desktop.ui.estimates.inbox_section import InboxSection
 from mukta_desktop.ui.logging_setup import log_file_path
 from mukta_desktop.ui.main_window import MainWindow
 from mukta_desktop.ui.sync.conflicts_dialog import ConflictsDialog
@@ -231,6 +232,14 @@ def test_render_sync_screens_from_the_main_window(
     assert dialog.model.rowCount() == 1
     assert dialog.comparison_model.rowCount() > 10
     _save(dialog, out / "sync-conflicts.png")
+    # Settled from here: the status bar's count goes, the Inbox reads the MB again.
+    dialog.confirm = lambda _text: True
+    dialog.server_copy_button.click()
+    qtbot.waitUntil(lambda: not widget.conflicts_button.isVisible(), timeout=WAIT)
+    inbox = window.current_section()
+    assert isinstance(inbox, InboxSection)
+    qtbot.waitUntil(lambda: inbox.mbs_model.index(0, 4).data() == "Pending approval",
+                    timeout=WAIT)
     dialog.close()
 
     again = window.sync.show_enrolment()
