@@ -112,6 +112,7 @@ class ProxyStats:
     by_path: Counter[str] = field(default_factory=Counter)
     upstream_refused: int = 0  # the server was down: the client's connection was closed
     cut_bodies: list[int] = field(default_factory=list)  # body bytes sent before each cut
+    answers: list[tuple[Request, int]] = field(default_factory=list)  # the server's statuses
 
 
 Address = tuple[str, int]
@@ -237,6 +238,7 @@ class FaultProxy:
             answer = await _read_response(up_reader, request.method)
             if answer is None:
                 return False
+            self.stats.answers.append((request, _status(answer)))
             if self.on_answered is not None:
                 self.on_answered(request)
             if fault is Fault.DROP_RESPONSE:
@@ -346,6 +348,11 @@ async def _read_response(reader: asyncio.StreamReader, method: str) -> bytes | N
         return head + await asyncio.wait_for(reader.read(), READ_TIMEOUT)
     except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
         return None
+
+
+def _status(answer: bytes) -> int:
+    start, _fields = _headers(answer.split(HEAD_END, 1)[0])
+    return int(start.split(" ")[1])
 
 
 def _closes(answer: bytes) -> bool:

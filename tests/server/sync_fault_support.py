@@ -99,6 +99,38 @@ def serve(*argv: str) -> int:
     return cli.main(["serve", *argv])
 
 
+DYING_MOMENTS = ("before_commit", "after_commit")
+
+
+def serve_dying(moment: str, *argv: str) -> int:
+    """`mukta-server serve ARGV` that SIGKILLs itself in its first push transaction: at
+    `before_commit` (everything written, nothing committed) or `after_commit` (committed,
+    no answer sent). Only this child process is changed, through SQLAlchemy's session
+    events: the server's code is the real one."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    assert moment in DYING_MOMENTS
+
+    def pushing(session: OrmSession) -> bool:
+        pending = [*session.new, *session.dirty]
+        return bool(session.info.get("push")) or any(
+            isinstance(row, DeviceOperation) for row in pending
+        )
+
+    def mark(session: OrmSession, _context: object) -> None:
+        if any(isinstance(row, DeviceOperation) for row in session.new):
+            session.info["push"] = True
+
+    def die(session: OrmSession) -> None:
+        if pushing(session):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    event.listen(OrmSession, "after_flush", mark)
+    event.listen(OrmSession, moment, die)
+    return serve(*argv)
+
+
 def add_officer(url: str, officer: Actor = OFFICER) -> None:
     database = ServerDatabase.open(url)
     try:
@@ -154,13 +186,16 @@ class HeadOffice:
     def database(self) -> ServerDatabase:
         return ServerDatabase.open(self.settings.database_url)
 
-    def start(self) -> Served:
-        """One more server process on a new port, answering once this returns."""
+    def start(self, *, dying_at: str | None = None) -> Served:
+        """One more server process on a new port, answering once this returns (`dying_at`:
+        one that kills itself at that moment of its first push, see `serve_dying`)."""
         port = free_port()
         log = self.logs / f"serve-{port}.log"
-        pid = self.launcher.start(
-            "sync_fault_support:serve", [*self.where, "--port", str(port)], log
-        )
+        argv = [*self.where, "--port", str(port)]
+        if dying_at is None:
+            pid = self.launcher.start("sync_fault_support:serve", argv, log)
+        else:
+            pid = self.launcher.start("sync_fault_support:serve_dying", [dying_at, *argv], log)
         served = Served(pid, port)
         self.running.append(served)
         self.started += 1

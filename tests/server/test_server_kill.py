@@ -1,9 +1,9 @@
 """The server killed in the middle of a push, 20 times (issue 5 §5): a real `mukta-server
-serve` process on a SQLite data directory, and on PostgreSQL, gets SIGKILL at a random moment
-after a desktop's push reached it — while it applies the batch an operation at a time, or
-just after it answered. A new process is started on the same database and the desktop goes
-on. At the end nothing is lost, nothing was applied twice, the change sequence has no gap and
-the database is sound."""
+serve` process on a SQLite data directory, and on PostgreSQL, gets SIGKILL while a desktop
+pushes — at a random time after the push reached it, or exactly as its push transaction is
+about to commit or has just committed (before any answer). A new process is started on the
+same database and the desktop goes on. At the end nothing is lost, nothing was applied twice,
+the change sequence has no gap and the database is sound."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import pytest
 from fault_proxy import running_proxy
 from fork_launcher import Launcher
 from sync_fault_support import (
+    DYING_MOMENTS,
     PRELOAD,
     Desktop,
     HeadOffice,
@@ -29,6 +30,7 @@ from sync_fault_support import (
 )
 
 KILLS = 20
+TIMER = "timer"
 STEPS_PER_PUSH = 4  # pieces of work between two pushes: 4-8 operations per batch
 SEED = 5150
 
@@ -38,17 +40,22 @@ def test_a_server_killed_during_pushes_loses_and_repeats_nothing(
     server_url: str, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
-    # A fresh process takes 0.1-0.5 s over its first batch on SQLite, longer on PostgreSQL
-    # (its first connections): kills land before, inside or just after it.
+    moments = random.Random(SEED + 1)
+    # Each kill at one of three moments: at a random time after the push reached the
+    # server (a fresh process takes 0.1-0.5 s over its first batch on SQLite, longer on
+    # PostgreSQL, so it lands before, inside or after it), or — chosen exactly — by the
+    # process itself when its push transaction is about to commit, or has just committed.
     within = 0.5 if server_url.startswith("sqlite") else 1.0
     switch = KillSwitch(rng, within, lambda request: request.path == "/api/v1/push")
+    outcomes: dict[str, Counter[str]] = {m: Counter() for m in (TIMER, *DYING_MOMENTS)}
     with Launcher(PRELOAD) as launcher:
         if server_url.startswith("sqlite"):
             office = HeadOffice.on_sqlite(launcher, tmp_path)
         else:
             office = HeadOffice.on_postgresql(launcher, server_url, tmp_path)
         add_officer(office.settings.database_url)
-        served = office.start()
+        moment = moments.choice(list(outcomes))
+        served = office.start(dying_at=None if moment == TIMER else moment)
         desktop = Desktop(tmp_path / "desktop", seed=SEED)
         try:
             with running_proxy(
@@ -58,27 +65,33 @@ def test_a_server_killed_during_pushes_loses_and_repeats_nothing(
             ) as proxy:
                 desktop.enrol(proxy.url)
                 device = desktop.device_id
-                failed = kills = 0
-                batches: Counter[str] = Counter()  # how much of the batch a kill let through
+                failed = 0
                 watch = office.database()
-                while kills < KILLS:
+                for kill in range(KILLS):
                     for _ in range(STEPS_PER_PUSH):
                         desktop.work.step()
                     new = desktop.pending() - answered(watch, device)
-                    switch.arm(served.pid)
+                    if moment == TIMER:
+                        switch.arm(served.pid)
                     if desktop.sync():
                         failed += 1
-                    assert switch.fired.wait(timeout=30), "no push reached the server"
+                    if moment == TIMER:
+                        assert switch.fired.wait(timeout=30), "no push reached the server"
                     status = launcher.reap(served.pid, kill=False)
+                    office.running.remove(served)
                     assert os.WIFSIGNALED(status)
                     assert os.WTERMSIG(status) == signal.SIGKILL
-                    kills += 1
                     applied = len(new & answered(watch, device))
-                    batches[
+                    outcomes[moment][
                         "none" if not applied else "all" if applied == len(new) else "part"
                     ] += 1
-                    office.running.remove(served)
-                    served = office.start()
+                    if moment == "before_commit":
+                        assert applied < len(new)  # the transaction being committed is gone
+                    if moment == "after_commit":
+                        assert applied > 0
+                    last = kill == KILLS - 1
+                    moment = TIMER if last else moments.choice(list(outcomes))
+                    served = office.start(dying_at=None if moment == TIMER else moment)
                     proxy.upstream = ("127.0.0.1", served.port)
                 final = desktop.sync()
                 watch.close()
@@ -88,14 +101,14 @@ def test_a_server_killed_during_pushes_loses_and_repeats_nothing(
             office.stop_all()
     engine = server_url.split(":", 1)[0]
     print(
-        f"\nserver kills ({engine}): {kills} SIGKILLs during pushes ({switch.before_answer} "
-        f"before the push was answered, {switch.after_answer} after; batch applied when "
-        f"killed: {dict(batches)}), {failed} rounds failed, {office.started} server "
+        f"\nserver kills ({engine}): {KILLS} SIGKILLs during pushes, by moment and how much "
+        f"of the batch had been applied: { {m: dict(c) for m, c in outcomes.items()} } "
+        f"(timed kills: {switch.before_answer} before the push was answered, "
+        f"{switch.after_answer} after); {failed} rounds failed, {office.started} server "
         f"processes\n  {result.line()}"
     )
     assert final == ""
-    assert switch.before_answer > 0
-    assert batches["part"] > 0  # some kills came in the middle of applying a batch
+    assert all(sum(counts.values()) > 0 for counts in outcomes.values())
     assert_exactly_once(result)
     if office.settings.database_url.startswith("sqlite"):
         path = office.settings.database_url.removeprefix("sqlite:///")
