@@ -60,6 +60,7 @@ from mukta_server.models import Change, DeviceOperation, HeldOperation, Record
 from mukta_server.settings import Settings
 
 PASSWORD = "officer-secret"
+ESCAPED = "escaped sync_once: "  # how sync_round marks a network error sync_once let out
 D = Decimal
 # What the launcher imports once, so that each forked server or desktop starts at once.
 PRELOAD = (
@@ -495,9 +496,11 @@ def desktop_forever(data_dir: str, seed: str, rounds: str = "500") -> int:
 def sync_round(db: Database, client: SyncClient) -> str:
     try:
         report = sync_once(db, client)
-    except (SyncError, httpx.TransportError) as error:
-        # A photo chunk's PUT lets httpx's own error through (not an Unreachable).
+    except SyncError as error:
         return f"{type(error).__name__}: {error}"
+    except httpx.TransportError as error:
+        # A photo PUT lets httpx's own error out of sync_once (not an Unreachable).
+        return f"{ESCAPED}{type(error).__name__}: {error}"
     return report.error
 
 
