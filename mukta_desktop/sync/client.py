@@ -272,7 +272,7 @@ class SyncClient:
         size = path.stat().st_size
         sent = 0
         if size <= WHOLE_PHOTO_MAX:
-            response = self._http.put(
+            response = self._put(
                 f"/photos/{sha256}",
                 content=path.read_bytes(),
                 headers={"Content-Type": media_type},
@@ -285,6 +285,13 @@ class SyncClient:
                 return sent
         return sent + self._upload_in_chunks(path, sha256, media_type, size, progress)
 
+    def _put(self, path: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:
+        try:
+            return self._http.put(path, content=content, headers=headers)
+        except httpx.TransportError as exc:
+            # A cut upload resumes where the server stands on the next round.
+            raise Unreachable(f"The server {self.server_url} cannot be reached ({exc}).") from exc
+
     def _upload_in_chunks(
         self,
         path: Path,
@@ -296,6 +303,8 @@ class SyncClient:
         started = self._send(
             "POST", "/uploads", body={"sha256": sha256, "size": size, "media_type": media_type}
         ).json()
+        if started.get("complete"):
+            return 0  # the server has the photo already
         upload_id = str(started["upload_id"])
         offset = int(started.get("offset", 0))
         chunk_size = int(started.get("chunk_size", WHOLE_PHOTO_MAX))
@@ -306,7 +315,7 @@ class SyncClient:
                 # Up to the next chunk boundary: after a cut, the rest of the cut chunk.
                 chunk = source.read(chunk_size - offset % chunk_size)
                 end = offset + len(chunk) - 1
-                response = self._http.put(
+                response = self._put(
                     f"/uploads/{upload_id}",
                     content=chunk,
                     headers={

@@ -37,7 +37,8 @@ TABLES = {
     "project", "estimate", "estimate_line", "measurement_row", "estimate_overhead",
     "estimate_template", "workflow_event",
     "work_order", "measurement_book", "mb_line", "mb_row", "mb_photo",
-    "sync_state", "outbox_operation", "synced_record", "uploaded_photo", "pulled_change", "number_block",
+    "sync_state", "outbox_operation", "synced_record", "uploaded_photo", "pulled_change",
+    "number_block",
 }
 
 

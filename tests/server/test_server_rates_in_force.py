@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from server_sor_support import SOR_MDT, fl_file
 from server_support import ULB, initialise
-from sor_support import SOR_MDT, fl_file
 from sqlalchemy import select
 
 from mukta_desktop.domain.canonical import canonical_json

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from server_sor_support import ANALYSIS_TEMPLATE, SOR_MDT, fl_item, sor_file
 from server_support import ULB, initialise
-from sor_support import ANALYSIS_TEMPLATE, SOR_MDT, fl_item, sor_file
 from sqlalchemy import func, select
 
 from mukta_server import cli

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from desktop_flow import OFFICER, ULB
+from server_sor_support import SOR_MDT, fl_file
 from server_support import Server
-from sor_support import SOR_MDT, fl_file
 from sqlalchemy import func, select
 
 from mukta_desktop.domain.estimate import LineCategory
