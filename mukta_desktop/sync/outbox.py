@@ -23,6 +23,7 @@ PENDING = "PENDING"
 # Answers of the server that leave the operation waiting for the engineer (shown in
 # Conflicts, never dropped).
 HELD = frozenset({"conflict", "locked", "rejected"})
+HELD_STATES = frozenset(state.upper() for state in HELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +73,19 @@ def queue_record(
     )
     if (
         last is not None
-        and last.state == PENDING
+        and last.state not in HELD_STATES
         and last.content_hash == digest
         and action is None
     ):
-        return None
-    known = session.scalar(
-        select(SyncedRecord.version).where(
+        return None  # already queued or sent as it is: nothing new to say
+    seen = session.execute(
+        select(SyncedRecord.version, SyncedRecord.content_hash).where(
             SyncedRecord.record_type == record_type, SyncedRecord.record_id == record_id
         )
-    )
+    ).one_or_none()
+    if seen is not None and seen[1] == digest and action is None:
+        return None  # the server holds exactly this
+    known = None if seen is None else seen[0]
     if last is not None and last.state == PENDING:
         # Steps taken one after another offline (verify, then sanction): each is made on
         # the version the one before it will produce on the server.
