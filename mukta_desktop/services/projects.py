@@ -108,6 +108,11 @@ def add_project_in(session: Session, actor: Actor, new: NewProject, *, today: da
     )
     session.add(project)
     session.flush()
+    from .sync_queue import queue_project  # circular at module level
+
+    # A project goes to the head office as soon as it exists (with nothing enrolled, the
+    # outbox keeps nothing).
+    queue_project(session, project)
     return project
 
 

@@ -100,3 +100,23 @@ def test_one_server_per_installation(db: Database) -> None:
         remember_enrolment(
             db, server_url="https://other.example", device_id="d-2", login="x", tenant=JE.tenant
         )
+
+
+def test_a_project_made_after_enrolment_is_queued_at_once_and_only_once(db: Database) -> None:
+    from datetime import date
+
+    from mukta_desktop.services.projects import NewProject, create_project
+
+    enrol_offline(db)
+    before = _queued(db)
+    project = create_project(db, JE, NewProject(name="Market drain"), today=date(2026, 11, 21))
+    after = _queued(db)
+    assert len(after) == len(before) + 1
+    assert after[-1][1] == "project"
+    with db.read() as session:
+        row = session.get_one(OutboxOperation, after[-1][0])
+        assert json.loads(row.payload)["number"] == project.number
+        # Queuing the same content again says nothing new.
+        assert (
+            outbox.queue_record(session, "project", row.record_id, json.loads(row.payload)) is None
+        )
