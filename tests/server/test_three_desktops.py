@@ -24,7 +24,7 @@ from mukta_desktop.services.database import Database, open_database
 from mukta_desktop.services.estimate_views import EstimateDraft, LineDraft
 from mukta_desktop.services.estimates import act, create_estimate
 from mukta_desktop.services.mb_verify import verify_records
-from mukta_desktop.services.mb_views import MbDraft, MbLineDraft
+from mukta_desktop.services.mb_views import MbDraft, MbLineDraft, WorkOrderView
 from mukta_desktop.services.measurement_books import (
     act_mb,
     add_photo,
@@ -112,6 +112,23 @@ def _estimate_of(db: Database) -> str:
     return create_estimate(db, JE, project_number=project.number, draft=draft, today=TODAY).number
 
 
+def _order_and_mb(je: Desktop, estimate: str) -> tuple[WorkOrderView, str]:
+    """The JE's work order on the approved estimate and a first MB measuring 5 of line 1."""
+    order = create_work_order(
+        je.db,
+        JE,
+        estimate_number=estimate,
+        organisation="Maa Tarini SHG",
+        start=date(2026, 7, 1),
+        end=date(2026, 9, 30),
+        today=TODAY,
+    )
+    mb = create_mb(
+        je.db, JE, order.number, today=TODAY, lines=[MbLineDraft(order.lines[0].key, (row("5"),))]
+    ).number
+    return order, mb
+
+
 def _status(desktop: Desktop, model: type[Estimate] | type[MeasurementBook], number: str) -> str:
     with desktop.db.read() as session:
         return str(session.scalar(select(model.status).where(model.number == number)))
@@ -166,18 +183,7 @@ def test_an_mb_travels_je_verifier_approver_and_freezes_everywhere(
     assert _status(je, Estimate, estimate) == Status.APPROVED
 
     # The work order and the MB, with a photo, on the JE's desktop.
-    order = create_work_order(
-        je.db,
-        JE,
-        estimate_number=estimate,
-        organisation="Maa Tarini SHG",
-        start=date(2026, 7, 1),
-        end=date(2026, 9, 30),
-        today=TODAY,
-    )
-    mb = create_mb(
-        je.db, JE, order.number, today=TODAY, lines=[MbLineDraft(order.lines[0].key, (row("5"),))]
-    ).number
+    order, mb = _order_and_mb(je, estimate)
     add_photo(je.db, JE, mb, site_photo(tmp_path, 2, (1200, 900)))
     act_mb(je.db, JE, mb, Action.SUBMIT)
     je.sync()
@@ -260,18 +266,7 @@ def test_an_mb_that_arrives_before_its_photo_gets_it_later(
     act(approver.db, APPROVER, estimate, Action.APPROVE)
     approver.sync()
     je.sync()
-    order = create_work_order(
-        je.db,
-        JE,
-        estimate_number=estimate,
-        organisation="Maa Tarini SHG",
-        start=date(2026, 7, 1),
-        end=date(2026, 9, 30),
-        today=TODAY,
-    )
-    mb = create_mb(
-        je.db, JE, order.number, today=TODAY, lines=[MbLineDraft(order.lines[0].key, (row("5"),))]
-    ).number
+    _order, mb = _order_and_mb(je, estimate)
     add_photo(je.db, JE, mb, site_photo(tmp_path, 3, (800, 600)))
     act_mb(je.db, JE, mb, Action.SUBMIT)
     # The records go, the photo does not (the connection dropped after the push).
