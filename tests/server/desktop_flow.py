@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from server_support import Server
+
 from mukta_desktop.domain.dates import INDIA
 from mukta_desktop.domain.estimate import LineCategory
 from mukta_desktop.domain.measurements import MeasurementRow, RowKind
@@ -21,8 +23,10 @@ from mukta_desktop.services.mb_views import MbLineDraft
 from mukta_desktop.services.measurement_books import act_mb, add_photo, create_mb
 from mukta_desktop.services.projects import NewProject, create_project
 from mukta_desktop.services.sor_catalog import NewSor, create_sor
+from mukta_desktop.services.sync_setup import enrol_device
 from mukta_desktop.services.users import Actor
 from mukta_desktop.services.work_orders import create_work_order
+from mukta_server.admin import add_user
 
 ULB = "od.dhenkanal"
 OFFICER = Actor("officer", "ULB officer", ULB, frozenset(Role))
@@ -100,3 +104,31 @@ def officer_work(db: Database, photo: Path | None = None) -> tuple[str, str]:
     for action in (Action.SUBMIT, Action.VERIFY, Action.APPROVE):
         act_mb(db, OFFICER, mb, action)
     return estimate, mb
+
+
+OFFICER_PASSWORD = "officer-secret"
+
+
+def add_officer(server: Server) -> Server:
+    """The officer as a user of the ULB on the server, with every role they hold here."""
+    add_user(
+        server.database,
+        login=OFFICER.login,
+        name=OFFICER.name,
+        tenant=ULB,
+        roles=[r.value for r in OFFICER.roles],
+        password=OFFICER_PASSWORD,
+    )
+    return server
+
+
+def enrol_officer(db: Database, server: Server) -> None:
+    """Enrol the desktop `db` as the officer's laptop with the in-process server."""
+    enrol_device(
+        db,
+        server_url="http://testserver",
+        login=OFFICER.login,
+        password=OFFICER_PASSWORD,
+        device_name="officer laptop",
+        transport=server.client._transport,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from desktop_flow import OFFICER, ULB, officer_work
+from desktop_flow import ULB, add_officer, enrol_officer, officer_work
 from server_support import DESKTOP_HEADERS, Server
 from sqlalchemy import func, select
 
@@ -16,14 +16,11 @@ from mukta_desktop.domain.canonical import canonical_json, content_hash
 from mukta_desktop.models import Project, SyncState
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.sync_run import sync_once
-from mukta_desktop.services.sync_setup import connect, enrol_device
-from mukta_server.admin import add_user
+from mukta_desktop.services.sync_setup import connect
 from mukta_server.change_log import append_change
 from mukta_server.compaction import compact, compacted_through
 from mukta_server.models import Change, Record
 from mukta_server.models.base import utcnow
-
-PASSWORD = "officer-secret"
 
 
 def _renamed_project(server: Server, names: list[str]) -> None:
@@ -50,23 +47,9 @@ def _renamed_project(server: Server, names: list[str]) -> None:
 def test_a_cursor_in_the_compacted_log_gets_410_and_a_full_pull(
     db: Database, server: Server
 ) -> None:
-    add_user(
-        server.database,
-        login=OFFICER.login,
-        name=OFFICER.name,
-        tenant=ULB,
-        roles=[r.value for r in OFFICER.roles],
-        password=PASSWORD,
-    )
+    add_officer(server)
     officer_work(db)
-    enrol_device(
-        db,
-        server_url="http://testserver",
-        login=OFFICER.login,
-        password=PASSWORD,
-        device_name="officer laptop",
-        transport=server.client._transport,
-    )
+    enrol_officer(db, server)
     with connect(db, transport=server.client._transport) as client:
         assert sync_once(db, client).ok
     _renamed_project(server, ["Drain, phase 1", "Drain, phases 1 and 2"])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop_flow import OFFICER, ULB, officer_work, site_photo
+from desktop_flow import add_officer, enrol_officer, officer_work, site_photo
 from server_support import Server
 from sqlalchemy import select
 
@@ -18,35 +18,13 @@ from mukta_desktop.domain.canonical import canonical_json, content_hash
 from mukta_desktop.models import OutboxOperation
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.sync_run import push_outbox, sync_once
-from mukta_desktop.services.sync_setup import connect, enrol_device
-from mukta_server.admin import add_user
+from mukta_desktop.services.sync_setup import connect
 from mukta_server.models import HeldOperation, Record
-
-PASSWORD = "officer-secret"
 
 
 @pytest.fixture
 def enrolled(db: Database, server: Server) -> Server:
-    add_user(
-        server.database,
-        login=OFFICER.login,
-        name=OFFICER.name,
-        tenant=ULB,
-        roles=[r.value for r in OFFICER.roles],
-        password=PASSWORD,
-    )
-    return server
-
-
-def _enrol(db: Database, server: Server) -> None:
-    enrol_device(
-        db,
-        server_url="http://testserver",
-        login=OFFICER.login,
-        password=PASSWORD,
-        device_name="officer laptop",
-        transport=server.client._transport,
-    )
+    return add_officer(server)
 
 
 def _tamper_mb(db: Database, change: Callable[[dict[str, Any]], None]) -> None:
@@ -79,7 +57,7 @@ def test_previous_quantity_must_be_the_servers_approved_measure(
     db: Database, enrolled: Server
 ) -> None:
     officer_work(db)
-    _enrol(db, enrolled)
+    enrol_officer(db, enrolled)
 
     def claim_one_measured_before(payload: dict[str, Any]) -> None:
         payload["lines"][0]["previous_quantity"] = "1.0000"
@@ -97,7 +75,7 @@ def test_an_mb_of_an_estimate_not_approved_on_the_server_is_refused(
     db: Database, enrolled: Server
 ) -> None:
     officer_work(db)
-    _enrol(db, enrolled)
+    enrol_officer(db, enrolled)
 
     def other_estimate(payload: dict[str, Any]) -> None:
         payload["estimate"] = "ES/2026-27/999999"
@@ -113,7 +91,7 @@ def test_an_mb_of_an_estimate_not_approved_on_the_server_is_refused(
 
 def test_approval_waits_for_every_photo(db: Database, enrolled: Server, tmp_path: Path) -> None:
     officer_work(db, site_photo(tmp_path))
-    _enrol(db, enrolled)
+    enrol_officer(db, enrolled)
     with connect(db, transport=enrolled.client._transport) as client:
         # The records alone, before the photo: the approved MB is refused, kept whole.
         answered, _applied, held = push_outbox(db, client)
@@ -127,7 +105,7 @@ def test_a_whole_round_sends_the_photo_before_the_approval(
     db: Database, enrolled: Server, tmp_path: Path
 ) -> None:
     _estimate, mb = officer_work(db, site_photo(tmp_path))
-    _enrol(db, enrolled)
+    enrol_officer(db, enrolled)
     with connect(db, transport=enrolled.client._transport) as client:
         report = sync_once(db, client)
     assert report.ok, report.error

@@ -10,7 +10,7 @@ import threading
 from datetime import date
 
 import pytest
-from desktop_flow import OFFICER, ULB, officer_work
+from desktop_flow import OFFICER, ULB, add_officer, enrol_officer, officer_work
 from server_support import DESKTOP_HEADERS, Server
 from sqlalchemy import select
 
@@ -20,26 +20,17 @@ from mukta_desktop.models import NumberBlock, OutboxOperation
 from mukta_desktop.services.database import Database
 from mukta_desktop.services.projects import NewProject, create_project
 from mukta_desktop.services.sync_run import sync_once
-from mukta_desktop.services.sync_setup import connect, enrol_device
+from mukta_desktop.services.sync_setup import connect
 from mukta_server.admin import add_tenant, add_user
 from mukta_server.models import HeldOperation
 from mukta_server.numbers import lease_block
 
-PASSWORD = "officer-secret"
 TODAY = date(2026, 11, 21)
 
 
 @pytest.fixture
 def officer(server: Server) -> Server:
-    add_user(
-        server.database,
-        login=OFFICER.login,
-        name=OFFICER.name,
-        tenant=ULB,
-        roles=[r.value for r in OFFICER.roles],
-        password=PASSWORD,
-    )
-    return server
+    return add_officer(server)
 
 
 def _lease(server: Server, token: str, **body: object) -> tuple[int, dict[str, object]]:
@@ -103,14 +94,7 @@ def test_leases_at_the_same_moment_never_overlap(server: Server) -> None:
 def test_an_enrolled_desktop_numbers_from_its_blocks(db: Database, officer: Server) -> None:
     # Work before enrolment numbers locally: PJ 1; the server's block comes after it.
     officer_work(db)
-    enrol_device(
-        db,
-        server_url="http://testserver",
-        login=OFFICER.login,
-        password=PASSWORD,
-        device_name="officer laptop",
-        transport=officer.client._transport,
-    )
+    enrol_officer(db, officer)
     with db.read() as session:
         series = {(b.prefix, b.first, b.last) for b in session.scalars(select(NumberBlock))}
     assert ("PJ", 2, 101) in series
@@ -132,14 +116,7 @@ def test_an_enrolled_desktop_numbers_from_its_blocks(db: Database, officer: Serv
 
 def test_a_number_is_one_records_on_the_server(db: Database, officer: Server) -> None:
     officer_work(db)
-    enrol_device(
-        db,
-        server_url="http://testserver",
-        login=OFFICER.login,
-        password=PASSWORD,
-        device_name="officer laptop",
-        transport=officer.client._transport,
-    )
+    enrol_officer(db, officer)
     with db.unit_of_work() as session:
         op = session.scalar(select(OutboxOperation).where(OutboxOperation.record_type == "project"))
         assert op is not None
